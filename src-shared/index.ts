@@ -1,0 +1,3 @@
+export * from './recordings.js';
+export * from './scans.js';
+export * from './jobs.js';

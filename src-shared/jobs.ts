@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+export const JobState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
+export type JobState = z.infer<typeof JobState>;
+
+export const JobType = z.enum(['scan']);
+export type JobType = z.infer<typeof JobType>;
+
+export const Job = z.object({
+  id: z.number().int().positive(),
+  type: JobType,
+  state: JobState,
+  progress: z.number().min(0).max(1),
+  attempts: z.number().int().nonnegative(),
+  maxAttempts: z.number().int().positive(),
+  error: z.string().nullable(),
+  payload: z.unknown(),
+  recordingId: z.number().int().positive().nullable(),
+  cancelRequested: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Job = z.infer<typeof Job>;
+
+/** Emitted on every change of a job: state, progress or error. */
+export type JobEvent = { kind: 'job-updated'; job: Job };

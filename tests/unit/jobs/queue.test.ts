@@ -1,0 +1,109 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Job } from '../../../src-shared/jobs.js';
+import { JobQueue } from '../../../src-main/engine/jobs/queue.js';
+import { openDatabase, type DB } from '../../../src-main/engine/store/db.js';
+
+let db: DB;
+beforeEach(() => {
+  db = openDatabase(':memory:');
+  db.exec('CREATE TABLE results (job_id INTEGER NOT NULL UNIQUE, value TEXT NOT NULL) STRICT');
+});
+afterEach(() => db.close());
+
+function rows(): { job_id: number; value: string }[] {
+  return db.prepare('SELECT * FROM results').all() as { job_id: number; value: string }[];
+}
+
+describe('JobQueue', () => {
+  it('runs a job, emits progress that never goes backwards and ends at 1, and writes its result once', async () => {
+    const q = new JobQueue(db);
+    q.register('scan', async ({ job, progress }) => {
+      for (const f of [0.1, 0.3, 0.2, 0.6, 0.9]) {
+        progress(f);
+        await sleep(210);
+      }
+      return (d) => d.prepare('INSERT INTO results VALUES (?, ?)').run(job.id, 'ok');
+    });
+    const seen: Job[] = [];
+    q.events.on('event', (e) => seen.push(e.job));
+    const job = q.enqueue('scan', { a: 1 });
+    await q.drain();
+    const progress = seen.filter((j) => j.id === job.id).map((j) => j.progress);
+    expect(progress.length).toBeGreaterThan(3);
+    for (let i = 1; i < progress.length; i++) expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1]!);
+    expect(progress.at(-1)).toBe(1);
+    expect(q.get(job.id)).toMatchObject({ state: 'done', attempts: 1, progress: 1, error: null });
+    expect(rows()).toEqual([{ job_id: job.id, value: 'ok' }]);
+  });
+
+  it('returns the active job for a dedupe key instead of queueing a second one', () => {
+    const q = new JobQueue(db);
+    const a = q.enqueue('scan', {}, { dedupeKey: 'k' });
+    const b = q.enqueue('scan', {}, { dedupeKey: 'k' });
+    expect(b.id).toBe(a.id);
+    expect(q.list()).toHaveLength(1);
+  });
+
+  it('marks a failing job failed with its one-line error and writes nothing', async () => {
+    const q = new JobQueue(db);
+    q.register('scan', () => Promise.reject(new Error('ffmpeg failed: broken file')));
+    const job = q.enqueue('scan', {});
+    await q.drain();
+    expect(q.get(job.id)).toMatchObject({ state: 'failed', error: 'ffmpeg failed: broken file' });
+    expect(rows()).toEqual([]);
+  });
+
+  it('cancels a queued job at once and a running job through its signal', async () => {
+    const q = new JobQueue(db, { heartbeatMs: 50 });
+    q.register('scan', ({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('stopped')))));
+    const running = q.enqueue('scan', {});
+    const queued = q.enqueue('scan', {});
+    const drained = q.drain();
+    await sleep(20);
+    expect(q.cancel(queued.id)?.state).toBe('cancelled');
+    // Ask through the database, as another process would.
+    db.prepare('UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(running.id);
+    await drained;
+    expect(q.get(running.id)).toMatchObject({ state: 'cancelled', error: null });
+    expect(rows()).toEqual([]);
+  });
+
+  it('puts a job whose process died back in the queue, and fails it once attempts are used up', async () => {
+    const q = new JobQueue(db);
+    q.register('scan', async ({ job }) => (d) => d.prepare('INSERT INTO results VALUES (?, ?)').run(job.id, 'ok'));
+    const job = q.enqueue('scan', {}, { maxAttempts: 2 });
+    const deadPid = 2 ** 22 + 12345;
+    const orphan = (attempts: number): void => {
+      db.prepare("UPDATE jobs SET state = 'running', attempts = ?, owner_pid = ?, heartbeat_at = ? WHERE id = ?").run(
+        attempts,
+        deadPid,
+        new Date().toISOString(),
+        job.id,
+      );
+    };
+    orphan(1);
+    expect(q.recover()).toEqual([job.id]);
+    expect(q.get(job.id)?.state).toBe('queued');
+    await q.drain();
+    expect(q.get(job.id)).toMatchObject({ state: 'done', attempts: 2 });
+    expect(rows()).toHaveLength(1);
+
+    const other = q.enqueue('scan', {}, { maxAttempts: 2 });
+    db.prepare("UPDATE jobs SET state = 'running', attempts = 2, owner_pid = ? WHERE id = ?").run(deadPid, other.id);
+    q.recover();
+    expect(q.get(other.id)).toMatchObject({ state: 'failed', error: 'interrupted 2 times' });
+  });
+
+  it('leaves a job alone while its owner is alive and its heartbeat is fresh', () => {
+    const q = new JobQueue(db);
+    const job = q.enqueue('scan', {});
+    db.prepare("UPDATE jobs SET state = 'running', owner_pid = ?, heartbeat_at = ? WHERE id = ?").run(
+      process.ppid,
+      new Date().toISOString(),
+      job.id,
+    );
+    expect(q.recover()).toEqual([]);
+    expect(q.get(job.id)?.state).toBe('running');
+  });
+});
