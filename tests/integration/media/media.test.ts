@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { streamFrames } from '../../../src-main/engine/media/frames.js';
+import { makePoster } from '../../../src-main/engine/media/poster.js';
+import { probeVideo } from '../../../src-main/engine/media/probe.js';
+import { MediaError } from '../../../src-main/engine/media/tools.js';
+import { makeVideo } from '../../fixtures/make-video.js';
+
+let clip: string;
+beforeAll(async () => {
+  // Dark grey scene; a white box covers the top-left quarter from 2 s to 4 s.
+  clip = await makeVideo({
+    durationS: 6,
+    width: 320,
+    height: 180,
+    background: '0x202020',
+    noise: 0,
+    events: [{ kind: 'box', from: 2, to: 4, x: 0, y: 0, w: 160, h: 90, color: 'white' }],
+  });
+});
+
+describe('probeVideo', () => {
+  it('reads duration, frame rate, size and codec', async () => {
+    const info = await probeVideo(clip);
+    expect(info).toMatchObject({ fps: 25, width: 320, height: 180, codec: 'h264' });
+    expect(info.durationS).toBeCloseTo(6, 1);
+  });
+
+  it('names what is wrong with a file that is not a video', async () => {
+    const txt = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-media-')), 'a.mp4');
+    fs.writeFileSync(txt, 'hello, I am text pretending to be video\n'.repeat(50));
+    await expect(probeVideo(txt)).rejects.toThrow(MediaError);
+    await expect(probeVideo(txt)).rejects.toThrow(/not a video|unreadable/);
+  });
+});
+
+describe('streamFrames', () => {
+  it('streams grey frames at the asked rate and size, with the pixels of the scene', async () => {
+    const means: number[] = [];
+    for await (const f of streamFrames(clip, { fps: 4, width: 32, height: 18 })) {
+      expect(f.data.length).toBe(32 * 18);
+      expect(f.t).toBeCloseTo(f.index / 4, 6);
+      // Mean of the top-left quarter, where the box appears.
+      let sum = 0;
+      for (let y = 0; y < 9; y++) for (let x = 0; x < 16; x++) sum += f.data[y * 32 + x] as number;
+      means.push(sum / (9 * 16));
+    }
+    expect(means).toHaveLength(24);
+    means.forEach((m, i) => {
+      const t = i / 4;
+      if (t >= 2.25 && t <= 3.75) expect(m, `t=${t}`).toBeGreaterThan(200);
+      if (t <= 1.75 || t >= 4.25) expect(m, `t=${t}`).toBeLessThan(60);
+    });
+  });
+
+  it('gives rgb24 frames too', async () => {
+    let n = 0;
+    for await (const f of streamFrames(clip, { fps: 1, width: 16, height: 8, pixelFormat: 'rgb24' })) {
+      expect(f.data.length).toBe(16 * 8 * 3);
+      n++;
+    }
+    expect(n).toBe(6);
+  });
+
+  it('stops ffmpeg when aborted and says it was cancelled', async () => {
+    const ctl = new AbortController();
+    let n = 0;
+    const run = async (): Promise<void> => {
+      for await (const _ of streamFrames(clip, { fps: 25, width: 32, height: 18, signal: ctl.signal })) {
+        if (++n === 3) ctl.abort();
+      }
+    };
+    await expect(run()).rejects.toThrow('cancelled');
+    expect(n).toBeLessThan(150);
+  });
+
+  it('fails with one line on a file it cannot decode', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-media-'));
+    const bad = path.join(dir, 'bad.mp4');
+    fs.writeFileSync(bad, fs.readFileSync(clip).subarray(0, 2000));
+    const run = async (): Promise<void> => {
+      for await (const _ of streamFrames(bad, { fps: 4, width: 32, height: 18 })) {
+        /* drain */
+      }
+    };
+    await expect(run()).rejects.toThrow(/^ffmpeg (failed|produced no frames): [^\n]+$/);
+  });
+});
+
+describe('makePoster', () => {
+  it('writes a JPEG poster 320 px wide, atomically', async () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-poster-')), 'p.jpg');
+    await makePoster(clip, out, 3);
+    const bytes = fs.readFileSync(out);
+    expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    expect(fs.readdirSync(path.dirname(out))).toEqual(['p.jpg']);
+  });
+});
