@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** State of the latest SAA scan of a recording. */
-export const ScanState = z.enum(['none', 'queued', 'running', 'done', 'failed']);
+/** State of the SAA scan of a recording; 'running' includes a scan waiting in the queue. */
+export const ScanState = z.enum(['none', 'running', 'done', 'failed']);
 export type ScanState = z.infer<typeof ScanState>;
 
 export const Recording = z.object({
@@ -40,8 +40,6 @@ export const ImportResult = z.object({
 export type ImportResult = z.infer<typeof ImportResult>;
 
 export const ListResult = z.object({
-  recordings: z.array(
-    Recording.pick({ id: true, path: true, durationS: true, scan: true, posterPath: true }),
-  ),
+  recordings: z.array(Recording.pick({ id: true, path: true, durationS: true, scan: true, posterPath: true })),
 });
 export type ListResult = z.infer<typeof ListResult>;

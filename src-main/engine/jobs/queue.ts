@@ -133,7 +133,15 @@ export class JobQueue {
         `INSERT INTO jobs (type, state, payload, dedupe_key, recording_id, max_attempts, created_at, updated_at)
          VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)`,
       )
-      .run(type, JSON.stringify(payload), opts.dedupeKey ?? null, opts.recordingId ?? null, opts.maxAttempts ?? 3, now, now);
+      .run(
+        type,
+        JSON.stringify(payload),
+        opts.dedupeKey ?? null,
+        opts.recordingId ?? null,
+        opts.maxAttempts ?? 3,
+        now,
+        now,
+      );
     return this.emit(Number(info.lastInsertRowid));
   }
 
@@ -170,7 +178,9 @@ export class JobQueue {
   /** Cancels a queued job at once; asks a running one (in any process) to stop. */
   cancel(id: number): Job | undefined {
     const now = nowIso();
-    this.db.prepare("UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE id = ? AND state = 'queued'").run(now, id);
+    this.db
+      .prepare("UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE id = ? AND state = 'queued'")
+      .run(now, id);
     this.db
       .prepare("UPDATE jobs SET cancel_requested = 1, updated_at = ? WHERE id = ? AND state = 'running'")
       .run(now, id);
@@ -237,7 +247,9 @@ export class JobQueue {
       this.db.transaction(() => {
         finish(this.db);
         this.db
-          .prepare("UPDATE jobs SET state = 'done', progress = 1, error = NULL, owner_pid = NULL, updated_at = ? WHERE id = ?")
+          .prepare(
+            "UPDATE jobs SET state = 'done', progress = 1, error = NULL, owner_pid = NULL, updated_at = ? WHERE id = ?",
+          )
           .run(nowIso(), job.id);
       })();
     } catch (err) {

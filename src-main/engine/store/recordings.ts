@@ -30,11 +30,10 @@ export interface NewRecording {
   posterPath: string | null;
 }
 
-/** The scan state of a recording: a live job wins over a stored result. */
+/** The scan state of a recording: a queued or running job wins over a stored result. */
 const SCAN_STATE = `
   CASE
-    WHEN EXISTS (SELECT 1 FROM jobs j WHERE j.recording_id = r.id AND j.type = 'scan' AND j.state = 'running') THEN 'running'
-    WHEN EXISTS (SELECT 1 FROM jobs j WHERE j.recording_id = r.id AND j.type = 'scan' AND j.state = 'queued') THEN 'queued'
+    WHEN EXISTS (SELECT 1 FROM jobs j WHERE j.recording_id = r.id AND j.type = 'scan' AND j.state IN ('queued','running')) THEN 'running'
     WHEN EXISTS (SELECT 1 FROM scans s WHERE s.recording_id = r.id) THEN 'done'
     WHEN EXISTS (SELECT 1 FROM jobs j WHERE j.recording_id = r.id AND j.type = 'scan' AND j.state = 'failed') THEN 'failed'
     ELSE 'none'
@@ -80,20 +79,20 @@ export class RecordingsRepo {
 
   get(id: number): Recording | undefined {
     const row = this.db.prepare(`SELECT r.*, ${SCAN_STATE} AS scan FROM recordings r WHERE r.id = ?`).get(id) as
-      | RecordingRow
-      | undefined;
+      RecordingRow | undefined;
     return row ? toRecording(row) : undefined;
   }
 
   byPath(path: string): Recording | undefined {
     const row = this.db.prepare(`SELECT r.*, ${SCAN_STATE} AS scan FROM recordings r WHERE r.path = ?`).get(path) as
-      | RecordingRow
-      | undefined;
+      RecordingRow | undefined;
     return row ? toRecording(row) : undefined;
   }
 
   list(): Recording[] {
-    const rows = this.db.prepare(`SELECT r.*, ${SCAN_STATE} AS scan FROM recordings r ORDER BY r.id`).all() as RecordingRow[];
+    const rows = this.db
+      .prepare(`SELECT r.*, ${SCAN_STATE} AS scan FROM recordings r ORDER BY r.id`)
+      .all() as RecordingRow[];
     return rows.map(toRecording);
   }
 }

@@ -88,9 +88,13 @@ export class ScansRepo {
   latest(recordingId: number, budgetTokens?: number): StoredScan | undefined {
     const row = (
       budgetTokens === undefined
-        ? this.db.prepare('SELECT * FROM scans WHERE recording_id = ? ORDER BY created_at DESC, id DESC LIMIT 1').get(recordingId)
+        ? this.db
+            .prepare('SELECT * FROM scans WHERE recording_id = ? ORDER BY created_at DESC, id DESC LIMIT 1')
+            .get(recordingId)
         : this.db
-            .prepare('SELECT * FROM scans WHERE recording_id = ? AND budget_tokens = ? ORDER BY created_at DESC, id DESC LIMIT 1')
+            .prepare(
+              'SELECT * FROM scans WHERE recording_id = ? AND budget_tokens = ? ORDER BY created_at DESC, id DESC LIMIT 1',
+            )
             .get(recordingId, budgetTokens)
     ) as ScanRow | undefined;
     return row ? toScan(row) : undefined;
@@ -102,6 +106,7 @@ export class ScansRepo {
   }
 
   count(recordingId: number): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM scans WHERE recording_id = ?').get(recordingId) as { n: number }).n;
+    return (this.db.prepare('SELECT count(*) AS n FROM scans WHERE recording_id = ?').get(recordingId) as { n: number })
+      .n;
   }
 }

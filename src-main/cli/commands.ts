@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import { importPaths } from '../engine/api/import.js';
+import { listRecordings, resolveRecording } from '../engine/api/recordings.js';
+import { scanRecording } from '../engine/api/scan.js';
+import { UsageError } from '../engine/api/errors.js';
+import type { Engine } from '../engine/engine.js';
+import { formatDuration, type Output } from './output.js';
+
+export interface CommandContext {
+  engine: Engine;
+  out: Output;
+  args: string[];
+  options: Record<string, string | boolean | undefined>;
+  /** Aborted on Ctrl-C: a running job is cancelled and the command ends. */
+  signal: AbortSignal;
+}
+
+export async function cmdImport({ engine, out, args }: CommandContext): Promise<number> {
+  if (args.length === 0) throw new UsageError('import needs at least one file or folder');
+  const result = await importPaths(engine, args, {
+    onFile: (done, total) => out.progress('import', total === 0 ? 1 : done / total),
+  });
+  out.done();
+  out.result(result, () =>
+    [
+      ...result.imported.map(
+        (r) => `imported ${r.id}  ${r.path}  ${formatDuration(r.durationS)}  ${r.width}x${r.height} ${r.codec}`,
+      ),
+      ...result.skipped.map((s) => `skipped  ${s.path}: ${s.reason}`),
+      `${result.imported.length} imported, ${result.skipped.length} skipped`,
+    ].join('\n'),
+  );
+  return result.imported.length === 0 && result.skipped.length > 0 ? 1 : 0;
+}
+
+export function cmdList({ engine, out }: CommandContext): number {
+  const result = listRecordings(engine);
+  out.result(result, () =>
+    result.recordings.length === 0
+      ? 'the library is empty: tempo import PATH'
+      : result.recordings
+          .map(
+            (r) =>
+              `${String(r.id).padStart(4)}  ${formatDuration(r.durationS).padStart(9)}  ${r.scan.padEnd(7)}  ${r.path}`,
+          )
+          .join('\n'),
+  );
+  return 0;
+}
+
+export async function cmdScan({ engine, out, args, options, signal }: CommandContext): Promise<number> {
+  if (args.length !== 1) throw new UsageError('scan needs one recording id or path');
+  const ref = args[0] as string;
+  let rec;
+  try {
+    rec = resolveRecording(engine, ref);
+  } catch (err) {
+    // A video file not yet in the library is imported first.
+    if (!fs.existsSync(ref) || !fs.statSync(ref).isFile()) throw err;
+    const imported = await importPaths(engine, [ref]);
+    const skipped = imported.skipped[0];
+    if (skipped) throw new UsageError(`${skipped.path}: ${skipped.reason}`);
+    rec = resolveRecording(engine, ref);
+  }
+  const budget = options['budget'];
+  let jobId = 0;
+  const onEvent = ({ job }: { job: { id: number; progress: number } }): void => {
+    if (job.id === jobId) out.progress(`scan ${rec.id}`, job.progress);
+  };
+  const onAbort = (): void => {
+    if (jobId) engine.jobs.cancel(jobId);
+  };
+  engine.jobs.events.on('event', onEvent);
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const result = await scanRecording(engine, rec, {
+      budgetTokens: budget === undefined ? undefined : Number(budget),
+      force: options['force'] === true,
+      onJob: (job) => {
+        jobId = job.id;
+      },
+    });
+    out.done();
+    out.result(result, () =>
+      [
+        `recording ${result.recordingId}  ${formatDuration(result.durationS)}`,
+        `change points (s): ${result.changePoints.map((t) => t.toFixed(2)).join(', ') || 'none'}`,
+        `frames planned: ${result.frames.length}`,
+        `visual tokens: ${result.visualTokens} (uniform 2 fps: ${result.uniformTokens}, ratio ${(result.visualTokens / Math.max(1, result.uniformTokens)).toFixed(3)})`,
+      ].join('\n'),
+    );
+    return 0;
+  } finally {
+    engine.jobs.events.off('event', onEvent);
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+export async function cmdJobs({ engine, out, args }: CommandContext): Promise<number> {
+  const [sub = 'list', id] = args;
+  if (sub === 'list') {
+    const jobs = engine.jobs.list();
+    out.result({ jobs }, () =>
+      jobs.length === 0
+        ? 'no jobs'
+        : jobs
+            .map(
+              (j) =>
+                `${String(j.id).padStart(4)}  ${j.type}  ${j.state.padEnd(9)} ${(j.progress * 100).toFixed(0).padStart(3)}%  attempts ${j.attempts}${j.error ? `  ${j.error}` : ''}`,
+            )
+            .join('\n'),
+    );
+    return 0;
+  }
+  if (sub === 'run') {
+    await engine.jobs.drain();
+    const jobs = engine.jobs.list({ limit: 20 });
+    out.result({ jobs }, () => jobs.map((j) => `${j.id} ${j.type} ${j.state}`).join('\n') || 'no jobs');
+    return jobs.some((j) => j.state === 'failed') ? 1 : 0;
+  }
+  if (sub === 'cancel') {
+    if (!id || !/^\d+$/.test(id)) throw new UsageError('jobs cancel needs a job id');
+    const job = engine.jobs.cancel(Number(id));
+    if (!job) throw new UsageError(`no job with id ${id}`);
+    out.result(
+      { job },
+      () => `job ${job.id}: ${job.state}${job.cancelRequested && job.state === 'running' ? ' (stopping)' : ''}`,
+    );
+    return 0;
+  }
+  throw new UsageError(`unknown jobs command '${sub}' (list, run, cancel ID)`);
+}

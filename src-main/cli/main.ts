@@ -1,0 +1,84 @@
+import { parseArgs } from 'node:util';
+import { NotFoundError, UsageError } from '../engine/api/errors.js';
+import { Engine } from '../engine/engine.js';
+import { defaultHome } from '../engine/home.js';
+import { StoreError } from '../engine/store/db.js';
+import { cmdImport, cmdJobs, cmdList, cmdScan, type CommandContext } from './commands.js';
+import { makeOutput } from './output.js';
+
+export const HELP = `tempo — find moments in recorded video from a sentence
+
+Usage: tempo [--home DIR] [--json] COMMAND [ARGS]
+
+Commands:
+  import PATH...             add video files or folders (recursive) to the library
+  list                       list the recordings in the library with their scan state
+  scan ID|PATH [--budget TOKENS] [--force]
+                             SAA analysis: change points and a frame plan under a token budget
+  jobs [list|run|cancel ID]  show jobs, run queued (and crash-interrupted) jobs, cancel one
+  help                       this text
+
+Global options:
+  --home DIR   data directory (default: the OS app-data folder of "Tempo Review", or TEMPO_HOME)
+  --json       print one JSON document on stdout
+  --version    print the version
+
+Exit status: 0 success, 1 failure, 2 usage error.`;
+
+type Runner = (ctx: CommandContext) => Promise<number> | number;
+const COMMANDS: Record<string, Runner> = { import: cmdImport, list: cmdList, scan: cmdScan, jobs: cmdJobs };
+
+const OPTIONS = {
+  home: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  budget: { type: 'string' },
+  force: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', default: false },
+} as const;
+
+function parse(argv: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0] ?? 'bad arguments');
+  }
+}
+
+/** Runs the CLI; returns the exit status. Never throws. */
+export async function main(argv: string[], version: string): Promise<number> {
+  let engine: Engine | undefined;
+  const ctl = new AbortController();
+  const onSigint = (): void => ctl.abort();
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    const { values, positionals } = parse(argv);
+    const [command, ...args] = positionals;
+    if (values.version) {
+      process.stdout.write(`${version}\n`);
+      return 0;
+    }
+    if (values.help || command === undefined || command === 'help') {
+      process.stdout.write(HELP + '\n');
+      return command === undefined && !values.help ? 2 : 0;
+    }
+    const run = COMMANDS[command];
+    if (!run) throw new UsageError(`unknown command '${command}' (see tempo help)`);
+    const json = values.json === true;
+    engine = Engine.open(typeof values.home === 'string' ? values.home : defaultHome());
+    return await run({ engine, out: makeOutput(json), args, options: values, signal: ctl.signal });
+  } catch (err) {
+    const usage = err instanceof UsageError || err instanceof NotFoundError;
+    const known = usage || err instanceof StoreError || err instanceof Error;
+    const message = known ? (err as Error).message : String(err);
+    process.stderr.write(`tempo: ${message.split('\n')[0]}\n`);
+    if (!known || (process.env['TEMPO_DEBUG'] && err instanceof Error))
+      process.stderr.write(`${(err as Error).stack}\n`);
+    return usage ? 2 : 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    engine?.close();
+  }
+}

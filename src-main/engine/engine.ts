@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import { JobQueue, type JobQueueOptions } from './jobs/queue.js';
+import { scanJobHandler } from './jobs/scan-job.js';
+import { homePaths } from './home.js';
+import { configureFfmpeg } from './media/tools.js';
+import { openDatabase, type DB } from './store/db.js';
+import { RecordingsRepo } from './store/recordings.js';
+import { ScansRepo } from './store/scans.js';
+
+/** Everything the api handlers need, opened on one data directory. */
+export class Engine {
+  readonly paths: ReturnType<typeof homePaths>;
+  readonly db: DB;
+  readonly recordings: RecordingsRepo;
+  readonly scans: ScansRepo;
+  readonly jobs: JobQueue;
+
+  private constructor(home: string, jobOptions: JobQueueOptions) {
+    this.paths = homePaths(home);
+    fs.mkdirSync(this.paths.posters, { recursive: true });
+    this.db = openDatabase(this.paths.db);
+    this.recordings = new RecordingsRepo(this.db);
+    this.scans = new ScansRepo(this.db);
+    this.jobs = new JobQueue(this.db, jobOptions);
+    this.jobs.register('scan', scanJobHandler(this.recordings, this.scans));
+    // Jobs left 'running' by a process that died are queued again (or failed when exhausted).
+    this.jobs.recover();
+  }
+
+  /** Opens the data directory, creating it and migrating its database as needed. */
+  static open(home: string, jobOptions: JobQueueOptions = {}): Engine {
+    configureFfmpeg();
+    return new Engine(home, jobOptions);
+  }
+
+  close(): void {
+    this.jobs.abortAll();
+    this.db.close();
+  }
+}
