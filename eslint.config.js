@@ -42,7 +42,10 @@ export default tseslint.config(
           paths: [noElectron],
           patterns: [
             { group: ['node:*'], message: 'src-shared is the contract: no node: modules.' },
-            { group: ['**/src-main/**', '**/src-renderer/**'], message: 'src-shared imports nothing from other layers.' },
+            {
+              group: ['**/src-main/**', '**/src-renderer/**'],
+              message: 'src-shared imports nothing from other layers.',
+            },
           ],
         },
       ],
@@ -57,7 +60,10 @@ export default tseslint.config(
           paths: [noElectron],
           patterns: [
             { group: ['electron', 'electron/*'], message: noElectron.message },
-            { group: ['**/electron/**', '**/src-renderer/**'], message: 'The engine stays free of the Electron and renderer layers.' },
+            {
+              group: ['**/electron/**', '**/src-renderer/**'],
+              message: 'The engine stays free of the Electron and renderer layers.',
+            },
           ],
         },
       ],
@@ -71,7 +77,12 @@ export default tseslint.config(
         'error',
         {
           paths: [noElectron],
-          patterns: [{ group: ['**/src-main/**', 'node:*'], message: 'The renderer talks to the engine only through the contract.' }],
+          patterns: [
+            {
+              group: ['**/src-main/**', 'node:*'],
+              message: 'The renderer talks to the engine only through the contract.',
+            },
+          ],
         },
       ],
     },

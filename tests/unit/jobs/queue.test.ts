@@ -56,7 +56,10 @@ describe('JobQueue', () => {
 
   it('cancels a queued job at once and a running job through its signal', async () => {
     const q = new JobQueue(db, { heartbeatMs: 50 });
-    q.register('scan', ({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('stopped')))));
+    q.register(
+      'scan',
+      ({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('stopped')))),
+    );
     const running = q.enqueue('scan', {});
     const queued = q.enqueue('scan', {});
     const drained = q.drain();
@@ -71,7 +74,12 @@ describe('JobQueue', () => {
 
   it('puts a job whose process died back in the queue, and fails it once attempts are used up', async () => {
     const q = new JobQueue(db);
-    q.register('scan', async ({ job }) => (d) => d.prepare('INSERT INTO results VALUES (?, ?)').run(job.id, 'ok'));
+    q.register(
+      'scan',
+      async ({ job }) =>
+        (d) =>
+          d.prepare('INSERT INTO results VALUES (?, ?)').run(job.id, 'ok'),
+    );
     const job = q.enqueue('scan', {}, { maxAttempts: 2 });
     const deadPid = 2 ** 22 + 12345;
     const orphan = (attempts: number): void => {

@@ -7,9 +7,9 @@ import { MIGRATIONS } from '../../../src-main/engine/store/migrations/index.js';
 import { migrate, openDatabase, StoreError } from '../../../src-main/engine/store/db.js';
 
 function tables(db: Database.Database): string[] {
-  return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
-    (r) => r.name,
-  );
+  return (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
+  ).map((r) => r.name);
 }
 
 describe('migrations', () => {
@@ -35,7 +35,10 @@ describe('migrations', () => {
 
   it('run all pending steps in one transaction: a failing step leaves nothing behind', () => {
     const db = new Database(':memory:');
-    const broken = [...MIGRATIONS, { version: 1000, name: 'broken', up: 'CREATE TABLE x (a INTEGER) STRICT; NOT SQL;' }];
+    const broken = [
+      ...MIGRATIONS,
+      { version: 1000, name: 'broken', up: 'CREATE TABLE x (a INTEGER) STRICT; NOT SQL;' },
+    ];
     expect(() => migrate(db, broken)).toThrow();
     expect(tables(db)).toEqual([]);
     expect(db.pragma('user_version', { simple: true })).toBe(0);
@@ -61,7 +64,11 @@ describe('openDatabase', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(() =>
-      db.prepare("INSERT INTO scans (recording_id, budget_tokens, params, duration_s, change_points, frames, visual_tokens, uniform_tokens, analysis_fps, activity, created_at) VALUES (42, 1, '{}', 1, '[]', '[]', 0, 0, 4, x'', 'now')").run(),
+      db
+        .prepare(
+          "INSERT INTO scans (recording_id, budget_tokens, params, duration_s, change_points, frames, visual_tokens, uniform_tokens, analysis_fps, activity, created_at) VALUES (42, 1, '{}', 1, '[]', '[]', 0, 0, 4, x'', 'now')",
+        )
+        .run(),
     ).toThrow(/FOREIGN KEY/);
     db.close();
     const again = openDatabase(file);
@@ -74,7 +81,9 @@ describe('openDatabase', () => {
     const db = openDatabase(':memory:');
     expect(() =>
       db
-        .prepare("INSERT INTO recordings (path, fingerprint, size_bytes, duration_s, fps, width, height, codec, imported_at) VALUES ('a', 'b', 'big', 1, 25, 10, 10, 'h264', 'now')")
+        .prepare(
+          "INSERT INTO recordings (path, fingerprint, size_bytes, duration_s, fps, width, height, codec, imported_at) VALUES ('a', 'b', 'big', 1, 25, 10, 10, 'h264', 'now')",
+        )
         .run(),
     ).toThrow(/cannot store TEXT value in INTEGER column/);
     db.close();

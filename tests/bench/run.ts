@@ -1,0 +1,151 @@
+// `npm run bench`: the foundation's speed and memory targets, printed as ratios measured side
+// by side in one run on this machine. Generated media is cached under .cache/fixtures.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { makeVideo, recipeBoundaries, type VideoRecipe } from '../fixtures/make-video.js';
+import { treeRss } from './proc-tree.js';
+
+const ROOT = process.cwd();
+const TEMPO = path.join(ROOT, 'bin', 'tempo.js');
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+
+interface Timed {
+  seconds: number;
+  peakRss: number;
+  stdout: string;
+}
+
+/** Runs a command, timing it and sampling the resident memory of its whole process tree. */
+function timed(cmd: string, args: string[]): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let peakRss = 0;
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const sampler = setInterval(() => {
+      if (child.pid) peakRss = Math.max(peakRss, treeRss(child.pid));
+    }, 50);
+    child.on('close', (code) => {
+      clearInterval(sampler);
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`));
+      else resolve({ seconds, peakRss, stdout });
+    });
+  });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+interface ScanDoc {
+  changePoints: number[];
+  frames: { t: number; width: number; height: number; tokens: number }[];
+  visualTokens: number;
+  uniformTokens: number;
+}
+
+const MB = 1024 * 1024;
+const lines: string[] = [];
+function report(name: string, value: string, target: string, ok: boolean): void {
+  const line = `${ok ? 'PASS' : 'FAIL'}  ${name}: ${value}  (target ${target})`;
+  lines.push(line);
+  console.log(line);
+}
+
+const TEN_MIN: VideoRecipe = {
+  durationS: 600,
+  width: 1280,
+  height: 720,
+  events: [
+    { kind: 'box', from: 83.4, to: 97.8, x: 200, y: 150, w: 160, h: 160, color: 'white' },
+    { kind: 'mover', from: 281, to: 296, x0: 0, y: 400, w: 120, h: 120, speed: 70, color: 'red' },
+    { kind: 'box', from: 455.2, to: 471.6, x: 900, y: 300, w: 200, h: 120, color: 'yellow' },
+  ],
+};
+const SIXTY_MIN: VideoRecipe = {
+  durationS: 3600,
+  width: 640,
+  height: 360,
+  events: [{ kind: 'box', from: 1800, to: 1830, x: 100, y: 100, w: 80, h: 80, color: 'white' }],
+};
+
+async function main(): Promise<void> {
+  console.log(`bench on ${os.cpus().length} cores, node ${process.version}`);
+  console.log('encoding bench recordings (cached after the first run)...');
+  const ten = await makeVideo(TEN_MIN);
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-bench-'));
+  await timed(process.execPath, [TEMPO, '--home', home, '--json', 'import', ten]);
+
+  // 1. Scan time against a plain ffmpeg decode at 2 fps, scaled to the plan's largest size.
+  const first = await timed(process.execPath, [TEMPO, '--home', home, '--json', 'scan', '1']);
+  const plan = JSON.parse(first.stdout) as ScanDoc;
+  const largest = plan.frames.reduce((a, f) => (f.tokens > a.tokens ? f : a), plan.frames[0] as ScanDoc['frames'][0]);
+  const scans: number[] = [first.seconds];
+  const plain: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const ff = await timed('ffmpeg', [
+      '-nostdin',
+      '-v',
+      'error',
+      '-i',
+      ten,
+      '-vf',
+      `fps=2,scale=${largest.width}:${largest.height}`,
+      '-f',
+      'null',
+      '-',
+    ]);
+    plain.push(ff.seconds);
+    if (i > 0)
+      scans.push((await timed(process.execPath, [TEMPO, '--home', home, '--json', 'scan', '1', '--force'])).seconds);
+  }
+  const ratio = median(scans) / median(plain);
+  console.log(
+    `  scan ${median(scans).toFixed(2)} s (median of ${scans.length}), ffmpeg fps=2,scale=${largest.width}:${largest.height} ${median(plain).toFixed(2)} s`,
+  );
+  report('scan time / plain ffmpeg decode, 10-min 720p H.264', `${ratio.toFixed(2)}x`, '<= 1.3x', ratio <= 1.3);
+
+  // 2. Tokens spent against uniform 2 fps, with every boundary still covered.
+  const bounds = recipeBoundaries(TEN_MIN);
+  const covered = bounds.filter(
+    (b) => plan.changePoints.some((c) => Math.abs(c - b) <= 0.5) && plan.frames.some((f) => Math.abs(f.t - b) <= 0.5),
+  ).length;
+  const tokenRatio = plan.visualTokens / plan.uniformTokens;
+  console.log(
+    `  visualTokens ${plan.visualTokens}, uniformTokens ${plan.uniformTokens}, frames ${plan.frames.length}, change points ${plan.changePoints.map((c) => c.toFixed(1)).join(' ')}`,
+  );
+  report(
+    'visualTokens / uniformTokens, 10-min recording with 3 events',
+    `${tokenRatio.toFixed(3)}, boundaries covered ${covered}/${bounds.length}`,
+    '<= 0.25, all covered',
+    tokenRatio <= 0.25 && covered === bounds.length,
+  );
+
+  // 3. Peak memory (tempo and its ffmpeg child together) scanning a 60-minute recording.
+  const sixty = await makeVideo(SIXTY_MIN);
+  await timed(process.execPath, [TEMPO, '--home', home, '--json', 'import', sixty]);
+  const long = await timed(process.execPath, [TEMPO, '--home', home, '--json', 'scan', '2']);
+  console.log(
+    `  60-min scan took ${long.seconds.toFixed(1)} s; 10-min 720p scan peaked at ${(first.peakRss / MB).toFixed(0)} MB`,
+  );
+  report(
+    'peak memory, scan of a 60-minute recording (tempo + ffmpeg)',
+    `${(long.peakRss / MB).toFixed(0)} MB`,
+    '< 300 MB',
+    long.peakRss < 300 * MB,
+  );
+
+  fs.rmSync(home, { recursive: true, force: true });
+  const failed = lines.filter((l) => l.startsWith('FAIL')).length;
+  console.log(`${lines.length - failed} passed, ${failed} failed`);
+  process.exitCode = failed > 0 ? 1 : 0;
+}
+
+await main();
