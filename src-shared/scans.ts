@@ -16,6 +16,8 @@ export const ScanResult = z.object({
   frames: z.array(PlannedFrame),
   visualTokens: z.number().int().nonnegative(),
   uniformTokens: z.number().int().nonnegative(),
+  /** How the plan fell short of its priorities to fit the budget; empty when it did not. */
+  warnings: z.array(z.string()),
 });
 export type ScanResult = z.infer<typeof ScanResult>;
 

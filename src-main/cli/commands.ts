@@ -86,6 +86,7 @@ export async function cmdScan({ engine, out, args, options, signal }: CommandCon
         `recording ${result.recordingId}  ${formatDuration(result.durationS)}`,
         `change points (s): ${result.changePoints.map((t) => t.toFixed(2)).join(', ') || 'none'}`,
         `frames planned: ${result.frames.length}`,
+        ...result.warnings.map((w) => `warning: ${w}`),
         `visual tokens: ${result.visualTokens} (uniform 2 fps: ${result.uniformTokens}, ratio ${(result.visualTokens / Math.max(1, result.uniformTokens)).toFixed(3)})`,
       ].join('\n'),
     );

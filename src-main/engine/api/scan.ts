@@ -20,8 +20,8 @@ export class JobFailedError extends Error {
 }
 
 export function toScanResult(s: StoredScan): ScanResult {
-  const { recordingId, durationS, changePoints, frames, visualTokens, uniformTokens } = s;
-  return { recordingId, durationS, changePoints, frames, visualTokens, uniformTokens };
+  const { recordingId, durationS, changePoints, frames, visualTokens, uniformTokens, warnings } = s;
+  return { recordingId, durationS, changePoints, frames, visualTokens, uniformTokens, warnings };
 }
 
 /** The smallest and largest budgets a scan accepts. */

@@ -42,6 +42,7 @@ export function scanJobHandler(recordings: RecordingsRepo, scans: ScansRepo): Jo
         uniformTokens: result.uniformTokens,
         analysisFps: result.track.fps,
         activity: result.track.activity,
+        warnings: result.warnings,
       });
     };
   };

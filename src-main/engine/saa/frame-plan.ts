@@ -40,6 +40,9 @@ export interface FramePlan {
   warnings: string[];
 }
 
+/** Planned frames stay this far before the end of the recording, seconds. */
+const LAST_FRAME_MARGIN_S = 0.1;
+
 interface FrameSize {
   width: number;
   height: number;
@@ -112,7 +115,9 @@ export function planFrames(input: FramePlanInput): FramePlan {
   const active = sizeFor(o.activeMaxPixels ?? 448 * 252);
   const still = sizeFor(o.staticMaxPixels ?? 224 * 126);
   const tiny = sizeFor(56 * 56);
-  const clamp = (t: number): number => Math.min(d, Math.max(0, t));
+  // The last instant a decoder can still return a frame for: a frame at exactly t = duration has none.
+  const lastT = Math.max(0, d - LAST_FRAME_MARGIN_S);
+  const clamp = (t: number): number => Math.min(lastT, Math.max(0, t));
   const cps = [...input.changePoints].filter((c) => c >= 0 && c <= d).sort((a, b) => a - b);
   const sides = cps.flatMap((c) => [clamp(c - sideS), clamp(c + sideS)]);
 
@@ -166,7 +171,8 @@ function build(
     const p = anchors[i - 1]!;
     const q = anchors[i]!;
     const n = Math.ceil((q - p) / floorGap) - 1;
-    for (let k = 1; k <= n; k++) set.add(Math.min(d, Math.max(0, p + ((q - p) * k) / (n + 1))), floorSize);
+    for (let k = 1; k <= n; k++)
+      set.add(Math.min(Math.max(0, d - LAST_FRAME_MARGIN_S), Math.max(0, p + ((q - p) * k) / (n + 1))), floorSize);
   }
   return set;
 }
@@ -212,7 +218,7 @@ function spendOnActivity(
 ): void {
   const slotS = 1 / maxFps;
   let slots: { t: number; w: number }[] = [];
-  for (let k = 0; (k + 0.5) * slotS <= d; k++) {
+  for (let k = 0; (k + 0.5) * slotS <= d - LAST_FRAME_MARGIN_S; k++) {
     const t = (k + 0.5) * slotS;
     const w = meanActivity(track, t - slotS / 2, t + slotS / 2);
     if (w > 0 && w >= minActivity && set.cost(t, size) > 0) slots.push({ t, w });

@@ -29,6 +29,7 @@ interface ScanRow {
   uniform_tokens: number;
   analysis_fps: number;
   activity: Buffer;
+  warnings: string;
   created_at: string;
 }
 
@@ -45,6 +46,7 @@ function toScan(row: ScanRow): StoredScan {
     budgetTokens: row.budget_tokens,
     analysisFps: row.analysis_fps,
     activity: new Float32Array(bytes),
+    warnings: JSON.parse(row.warnings) as string[],
     createdAt: row.created_at,
   };
 }
@@ -58,13 +60,13 @@ export class ScansRepo {
     const row = this.db
       .prepare(
         `INSERT INTO scans (recording_id, job_id, budget_tokens, params, duration_s, change_points, frames,
-                            visual_tokens, uniform_tokens, analysis_fps, activity, created_at)
+                            visual_tokens, uniform_tokens, analysis_fps, activity, warnings, created_at)
          VALUES (@recordingId, @jobId, @budgetTokens, @params, @durationS, @changePoints, @frames,
-                 @visualTokens, @uniformTokens, @analysisFps, @activity, @createdAt)
+                 @visualTokens, @uniformTokens, @analysisFps, @activity, @warnings, @createdAt)
          ON CONFLICT (recording_id, budget_tokens, params) DO UPDATE SET
            job_id = excluded.job_id, duration_s = excluded.duration_s, change_points = excluded.change_points,
            frames = excluded.frames, visual_tokens = excluded.visual_tokens, uniform_tokens = excluded.uniform_tokens,
-           analysis_fps = excluded.analysis_fps, activity = excluded.activity, created_at = excluded.created_at
+           analysis_fps = excluded.analysis_fps, activity = excluded.activity, warnings = excluded.warnings, created_at = excluded.created_at
          RETURNING id`,
       )
       .get({
@@ -79,6 +81,7 @@ export class ScansRepo {
         uniformTokens: s.uniformTokens,
         analysisFps: s.analysisFps,
         activity: Buffer.from(s.activity.buffer, s.activity.byteOffset, s.activity.byteLength),
+        warnings: JSON.stringify(s.warnings),
         createdAt: nowIso(),
       }) as { id: number };
     return row.id;

@@ -13,6 +13,7 @@ interface ScanDoc {
   frames: { t: number; width: number; height: number; tokens: number }[];
   visualTokens: number;
   uniformTokens: number;
+  warnings: string[];
 }
 
 const RECIPE: VideoRecipe = {
@@ -84,6 +85,7 @@ describe('tempo scan', () => {
     const largest = Math.max(...doc.frames.map((f) => f.tokens));
     expect(doc.uniformTokens).toBe(Math.ceil(doc.durationS * 2) * largest);
     expect(doc.visualTokens).toBeLessThan(doc.uniformTokens);
+    expect(doc.warnings).toEqual([]);
 
     const list = await tempoJson<{ recordings: { scan: string }[] }>(home, ['list']);
     expect(list.doc.recordings[0]?.scan).toBe('done');
@@ -91,6 +93,16 @@ describe('tempo scan', () => {
     const again = await tempoJson<ScanDoc>(home, ['scan', clip, '--budget', '8000']);
     expect(again.doc).toEqual(doc);
     expect(countRows(home, 'jobs')).toBe(1);
+  });
+
+  it('keeps within a budget too small for its priorities and says what it gave up', async () => {
+    const home = tempHome();
+    await tempoJson(home, ['import', clip]);
+    const { doc } = await tempoJson<ScanDoc>(home, ['scan', '1', '--budget', '256']);
+    expect(doc.visualTokens).toBeLessThanOrEqual(256);
+    expect(doc.warnings.length).toBeGreaterThan(0);
+    const human = await tempo(home, ['scan', '1', '--budget', '256']);
+    expect(human.stdout).toContain(`warning: ${doc.warnings[0]}`);
   });
 
   it('picks up a scan killed with SIGKILL on the next start and finishes it without duplicate rows', async () => {

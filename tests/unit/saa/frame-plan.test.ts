@@ -24,7 +24,7 @@ function expectWellFormed(plan: FramePlan, durationS: number, budget: number): v
   expect(plan.visualTokens).toBeLessThanOrEqual(budget);
   for (const f of plan.frames) {
     expect(f.t).toBeGreaterThanOrEqual(0);
-    expect(f.t).toBeLessThanOrEqual(durationS);
+    expect(f.t).toBeLessThan(durationS);
     expect(f.tokens).toBe(qwenTokens(f.width, f.height));
   }
   for (let i = 1; i < plan.frames.length; i++) {

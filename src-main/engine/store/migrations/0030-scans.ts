@@ -17,6 +17,7 @@ export const m0030: Migration = {
       uniform_tokens INTEGER NOT NULL,
       analysis_fps REAL NOT NULL,
       activity BLOB NOT NULL,
+      warnings TEXT NOT NULL DEFAULT '[]',
       created_at TEXT NOT NULL,
       UNIQUE (recording_id, budget_tokens, params)
     ) STRICT;
