@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/global-setup.ts'],
+    reporters: ['default', './tests/summary-reporter.ts'],
     exclude: ['tests/e2e/**', 'node_modules/**'],
     testTimeout: 120_000,
     hookTimeout: 300_000,

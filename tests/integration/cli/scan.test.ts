@@ -27,10 +27,11 @@ const RECIPE: VideoRecipe = {
 };
 // A longer clip so a scan is still running when the test kills or cancels it.
 const LONG: VideoRecipe = {
-  durationS: 240,
-  width: 1280,
-  height: 720,
-  events: [{ kind: 'box', from: 100, to: 120, x: 10, y: 10, w: 200, h: 200, color: 'white' }],
+  durationS: 360,
+  width: 640,
+  height: 360,
+  noise: 3,
+  events: [{ kind: 'box', from: 100, to: 120, x: 10, y: 10, w: 100, h: 100, color: 'white' }],
 };
 
 let clip: string;
