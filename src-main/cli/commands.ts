@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { importPaths } from '../engine/api/import.js';
+import { listInstalledModels } from '../engine/api/models.js';
 import { listRecordings, resolveRecording } from '../engine/api/recordings.js';
 import { scanRecording } from '../engine/api/scan.js';
 import { UsageError } from '../engine/api/errors.js';
@@ -130,4 +131,21 @@ export async function cmdJobs({ engine, out, args }: CommandContext): Promise<nu
     return 0;
   }
   throw new UsageError(`unknown jobs command '${sub}' (list, run, cancel ID)`);
+}
+
+export function cmdModels({ engine, out }: CommandContext): number {
+  const result = listInstalledModels(engine);
+  out.result(result, () =>
+    [
+      ...(result.models.length === 0
+        ? [`no models installed (put model folders in ${engine.paths.home}/models or TEMPO_MODELS)`]
+        : result.models.map((m) =>
+            m.complete
+              ? `ok       ${m.name}  ${m.family} / ${m.profile}  ${m.dir}`
+              : `broken   ${m.name ?? '?'}  ${m.dir}: ${m.problems.join('; ')}`,
+          )),
+      `devices: ${result.devices.join(', ')}`,
+    ].join('\n'),
+  );
+  return 0;
 }

@@ -3,7 +3,7 @@ import { NotFoundError, UsageError } from '../engine/api/errors.js';
 import { Engine } from '../engine/engine.js';
 import { defaultHome } from '../engine/home.js';
 import { StoreError } from '../engine/store/db.js';
-import { cmdImport, cmdJobs, cmdList, cmdScan, type CommandContext } from './commands.js';
+import { cmdImport, cmdJobs, cmdList, cmdModels, cmdScan, type CommandContext } from './commands.js';
 import { makeOutput } from './output.js';
 
 export const HELP = `tempo — find moments in recorded video from a sentence
@@ -16,6 +16,7 @@ Commands:
   scan ID|PATH [--budget TOKENS] [--force]
                              SAA analysis: change points and a frame plan under a token budget
   jobs [list|run|cancel ID]  show jobs, run queued (and crash-interrupted) jobs, cancel one
+  models                     installed models (complete or what is wrong) and the devices here
   help                       this text
 
 Global options:
@@ -26,7 +27,13 @@ Global options:
 Exit status: 0 success, 1 failure, 2 usage error.`;
 
 type Runner = (ctx: CommandContext) => Promise<number> | number;
-const COMMANDS: Record<string, Runner> = { import: cmdImport, list: cmdList, scan: cmdScan, jobs: cmdJobs };
+const COMMANDS: Record<string, Runner> = {
+  import: cmdImport,
+  list: cmdList,
+  scan: cmdScan,
+  jobs: cmdJobs,
+  models: cmdModels,
+};
 
 const OPTIONS = {
   home: { type: 'string' },

@@ -1,0 +1,66 @@
+import type { PlannedFrame } from '../../../src-shared/scans.js';
+
+/** One model call's share of a recording: a run of planned frames and the time they cover. */
+export interface GroundingWindow {
+  index: number;
+  startS: number;
+  endS: number;
+  frames: PlannedFrame[];
+  /** Visual tokens of the frames, after Qwen2-VL's pairing of same-size neighbours if on. */
+  visualTokens: number;
+}
+
+export interface WindowOptions {
+  /** Visual tokens one call may spend (the model's context minus prompt and answer). */
+  maxTokens: number;
+  /** Seconds each window repeats from the end of the one before, so an event on a cut is seen whole. */
+  overlapS?: number;
+  /** Pair same-size neighbouring frames the way Qwen2-VL pairs video frames (half the tokens). */
+  pairFrames?: boolean;
+}
+
+/** Tokens of a run of frames: with pairing, two neighbours of one size cost one frame's tokens. */
+export function windowTokens(frames: readonly PlannedFrame[], pairFrames: boolean): number {
+  let total = 0;
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i] as PlannedFrame;
+    const next = frames[i + 1];
+    total += f.tokens;
+    if (pairFrames && next && next.width === f.width && next.height === f.height) i++;
+  }
+  return total;
+}
+
+/**
+ * Cuts a recording's frame plan into windows that each fit one context. Windows follow each
+ * other in time, each starting `overlapS` before the previous one ended (never on the same
+ * frames only), and together they cover every planned frame.
+ */
+export function cutWindows(frames: readonly PlannedFrame[], durationS: number, opts: WindowOptions): GroundingWindow[] {
+  const pair = opts.pairFrames ?? false;
+  const overlapS = Math.max(0, opts.overlapS ?? 2);
+  const sorted = [...frames].sort((a, b) => a.t - b.t);
+  const windows: GroundingWindow[] = [];
+  let start = 0;
+  while (start < sorted.length) {
+    let end = start + 1;
+    while (end < sorted.length && windowTokens(sorted.slice(start, end + 1), pair) <= opts.maxTokens) end++;
+    const chunk = sorted.slice(start, end);
+    const last = end >= sorted.length;
+    const first = chunk[0] as PlannedFrame;
+    const lastFrame = chunk.at(-1) as PlannedFrame;
+    windows.push({
+      index: windows.length,
+      startS: windows.length === 0 ? 0 : first.t,
+      endS: last ? durationS : lastFrame.t,
+      frames: chunk,
+      visualTokens: windowTokens(chunk, pair),
+    });
+    if (last) break;
+    // Step back over the overlap, but always move forward by at least one frame.
+    let next = end;
+    while (next - 1 > start + 1 && lastFrame.t - (sorted[next - 1] as PlannedFrame).t < overlapS) next--;
+    start = next;
+  }
+  return windows;
+}

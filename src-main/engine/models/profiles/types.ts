@@ -1,0 +1,29 @@
+/** A stretch of a recording that one model call looks at, seconds. */
+export interface TimeSpan {
+  startS: number;
+  endS: number;
+}
+
+/** What a model's answer says, once parsed. */
+export type ParsedAnswer =
+  { kind: 'segment'; startS: number; endS: number } | { kind: 'refusal' } | { kind: 'unparsed'; reason: string };
+
+/**
+ * How one family of checkpoints is asked and how its answers are read: a prompt template and
+ * a parser, each with a refusal form. Adding a profile is one file and one registry line.
+ */
+export interface AnswerProfile {
+  /** Registry name, used in model manifests. */
+  readonly name: string;
+  /** The instruction that follows the frames in the user turn. */
+  instruction(query: string, window: TimeSpan): string;
+  /** The exact text a model of this family should give to refuse (used to score refusal). */
+  refusalText: string;
+  /** Reads an answer. Times are seconds from the start of the recording, as the frames' labels. */
+  parse(text: string): ParsedAnswer;
+}
+
+/** Seconds as they are written beside frames and in answers. */
+export function formatSeconds(s: number): string {
+  return s.toFixed(1);
+}
