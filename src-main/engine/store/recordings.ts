@@ -1,4 +1,5 @@
 import type { Recording, ScanState } from '../../../src-shared/recordings.js';
+import type { MediaInfo } from '../media/probe.js';
 import { nowIso, type DB } from './db.js';
 
 interface RecordingRow {
@@ -17,16 +18,11 @@ interface RecordingRow {
   scan: ScanState;
 }
 
-export interface NewRecording {
+/** A probed file about to join the library. */
+export interface NewRecording extends MediaInfo {
   path: string;
   fingerprint: string;
   sizeBytes: number;
-  durationS: number;
-  fps: number;
-  width: number;
-  height: number;
-  codec: string;
-  createdAt: string | null;
   posterPath: string | null;
 }
 

@@ -1,4 +1,4 @@
-import { formatSeconds, type AnswerProfile, type ParsedAnswer } from './types.js';
+import { formatSeconds, rangeAnswer, type AnswerProfile, type ParsedAnswer } from './types.js';
 
 const RANGE = /(\d+(?:\.\d+)?)\s*(?:s|sec|seconds)?\s*(?:-|–|to|and|until)\s*(\d+(?:\.\d+)?)/gi;
 const REFUSAL =
@@ -22,11 +22,7 @@ export const qwen2VlProfile: AnswerProfile = {
   parse(text): ParsedAnswer {
     const matches = [...text.matchAll(RANGE)];
     const last = matches.at(-1);
-    if (last) {
-      const a = Number(last[1]);
-      const b = Number(last[2]);
-      return { kind: 'segment', startS: Math.min(a, b), endS: Math.max(a, b) };
-    }
+    if (last) return rangeAnswer(Number(last[1]), Number(last[2]));
     if (REFUSAL.test(text)) return { kind: 'refusal' };
     return { kind: 'unparsed', reason: 'no time range and no refusal in the answer' };
   },

@@ -1,4 +1,4 @@
-import { formatSeconds, type AnswerProfile, type ParsedAnswer } from './types.js';
+import { formatSeconds, rangeAnswer, type AnswerProfile, type ParsedAnswer } from './types.js';
 
 const ANSWER = /<answer>([\s\S]*?)<\/answer>/gi;
 const RANGE = /(\d+\.?\d*) (to|and) (\d+\.?\d*)/g;
@@ -27,11 +27,7 @@ export const timeR1Profile: AnswerProfile = {
     const inner = answers.at(-1)?.[1];
     if (inner === undefined) return { kind: 'unparsed', reason: 'no <answer> tags' };
     const last = [...inner.matchAll(RANGE)].at(-1);
-    if (last) {
-      const a = Number(last[1]);
-      const b = Number(last[3]);
-      return { kind: 'segment', startS: Math.min(a, b), endS: Math.max(a, b) };
-    }
+    if (last) return rangeAnswer(Number(last[1]), Number(last[3]));
     if (REFUSAL.test(inner)) return { kind: 'refusal' };
     return { kind: 'unparsed', reason: 'no "start to end" inside <answer>' };
   },

@@ -23,6 +23,11 @@ export interface AnswerProfile {
   parse(text: string): ParsedAnswer;
 }
 
+/** A parsed time range; the two ends in either order. */
+export function rangeAnswer(a: number, b: number): ParsedAnswer {
+  return { kind: 'segment', startS: Math.min(a, b), endS: Math.max(a, b) };
+}
+
 /** Seconds as they are written beside frames and in answers. */
 export function formatSeconds(s: number): string {
   return s.toFixed(1);
