@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import type { Job } from '../../src-shared/jobs.js';
+import { groundQuery } from '../engine/api/ground.js';
 import { importPaths } from '../engine/api/import.js';
 import { listInstalledModels } from '../engine/api/models.js';
 import { listRecordings, resolveRecording } from '../engine/api/recordings.js';
@@ -49,7 +51,8 @@ export function cmdList({ engine, out }: CommandContext): number {
   return 0;
 }
 
-export async function cmdScan({ engine, out, args, options, signal }: CommandContext): Promise<number> {
+export async function cmdScan(ctx: CommandContext): Promise<number> {
+  const { engine, out, args, options } = ctx;
   if (args.length !== 1) throw new UsageError('scan needs one recording id or path');
   const ref = args[0] as string;
   let rec;
@@ -64,22 +67,12 @@ export async function cmdScan({ engine, out, args, options, signal }: CommandCon
     rec = resolveRecording(engine, ref);
   }
   const budget = options['budget'];
-  let jobId = 0;
-  const onEvent = ({ job }: { job: { id: number; progress: number } }): void => {
-    if (job.id === jobId) out.progress(`scan ${rec.id}`, job.progress);
-  };
-  const onAbort = (): void => {
-    if (jobId) engine.jobs.cancel(jobId);
-  };
-  engine.jobs.events.on('event', onEvent);
-  signal.addEventListener('abort', onAbort, { once: true });
+  const progress = followJobs(ctx, `scan ${rec.id}`);
   try {
     const result = await scanRecording(engine, rec, {
       budgetTokens: budget === undefined ? undefined : Number(budget),
       force: options['force'] === true,
-      onJob: (job) => {
-        jobId = job.id;
-      },
+      onJob: progress.onJob,
     });
     out.done();
     out.result(result, () =>
@@ -93,8 +86,63 @@ export async function cmdScan({ engine, out, args, options, signal }: CommandCon
     );
     return 0;
   } finally {
-    engine.jobs.events.off('event', onEvent);
-    signal.removeEventListener('abort', onAbort);
+    progress.stop();
+  }
+}
+
+/**
+ * Shows the progress of the jobs a command starts, and cancels them on Ctrl-C.
+ * Returns the onJob hook to pass to the api call and a stop function for `finally`.
+ */
+function followJobs(ctx: CommandContext, label: string): { onJob: (job: Job) => void; stop: () => void } {
+  const { engine, out, signal } = ctx;
+  const ids = new Set<number>();
+  const onEvent = ({ job }: { job: Job }): void => {
+    if (ids.has(job.id)) out.progress(`${label} (${job.type})`, job.progress);
+  };
+  const onAbort = (): void => {
+    for (const id of ids) engine.jobs.cancel(id);
+  };
+  engine.jobs.events.on('event', onEvent);
+  signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    onJob: (job) => ids.add(job.id),
+    stop: () => {
+      engine.jobs.events.off('event', onEvent);
+      signal.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+export async function cmdGround(ctx: CommandContext): Promise<number> {
+  const { engine, out, args, options } = ctx;
+  if (args.length !== 2) throw new UsageError('ground needs a recording id or path and a query');
+  const rec = resolveRecording(engine, args[0] as string);
+  const samples = options['samples'];
+  const progress = followJobs(ctx, `ground ${rec.id}`);
+  try {
+    const result = await groundQuery(engine, rec, {
+      query: args[1] as string,
+      model: typeof options['model'] === 'string' ? options['model'] : undefined,
+      device: typeof options['device'] === 'string' ? options['device'] : undefined,
+      samples: samples === undefined ? undefined : Number(samples),
+      onJob: progress.onJob,
+    });
+    out.done();
+    out.result(result, () =>
+      result.refused
+        ? `"${result.query}": not found in recording ${result.recordingId} (${result.model} on ${result.device})`
+        : [
+            `"${result.query}" in recording ${result.recordingId} (${result.model} on ${result.device}):`,
+            ...result.segments.map(
+              (s, i) =>
+                `${String(i + 1).padStart(3)}. ${formatDuration(s.startS)} - ${formatDuration(s.endS)}  ${(s.confidence * 100).toFixed(0)}%`,
+            ),
+          ].join('\n'),
+    );
+    return 0;
+  } finally {
+    progress.stop();
   }
 }
 

@@ -3,7 +3,7 @@ import { NotFoundError, UsageError } from '../engine/api/errors.js';
 import { Engine } from '../engine/engine.js';
 import { defaultHome } from '../engine/home.js';
 import { StoreError } from '../engine/store/db.js';
-import { cmdImport, cmdJobs, cmdList, cmdModels, cmdScan, type CommandContext } from './commands.js';
+import { cmdGround, cmdImport, cmdJobs, cmdList, cmdModels, cmdScan, type CommandContext } from './commands.js';
 import { makeOutput } from './output.js';
 
 export const HELP = `tempo — find moments in recorded video from a sentence
@@ -17,6 +17,8 @@ Commands:
                              SAA analysis: change points and a frame plan under a token budget
   jobs [list|run|cancel ID]  show jobs, run queued (and crash-interrupted) jobs, cancel one
   models                     installed models (complete or what is wrong) and the devices here
+  ground ID|PATH "QUERY" [--model NAME|DIR] [--device cpu|webgpu|cuda|dml] [--samples K]
+                             find where the query happens: ranked segments with a confidence
   help                       this text
 
 Global options:
@@ -33,12 +35,16 @@ const COMMANDS: Record<string, Runner> = {
   scan: cmdScan,
   jobs: cmdJobs,
   models: cmdModels,
+  ground: cmdGround,
 };
 
 const OPTIONS = {
   home: { type: 'string' },
   json: { type: 'boolean', default: false },
   budget: { type: 'string' },
+  model: { type: 'string' },
+  device: { type: 'string' },
+  samples: { type: 'string' },
   force: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', default: false },
@@ -86,6 +92,6 @@ export async function main(argv: string[], version: string): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    engine?.close();
+    await engine?.shutdown();
   }
 }

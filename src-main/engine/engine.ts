@@ -5,7 +5,10 @@ import { homePaths } from './home.js';
 import { configureFfmpeg } from './media/tools.js';
 import { openDatabase, type DB } from './store/db.js';
 import { RecordingsRepo } from './store/recordings.js';
+import { RunsRepo } from './store/runs.js';
 import { ScansRepo } from './store/scans.js';
+import { groundJobHandler } from './jobs/ground-job.js';
+import { disposeModels } from './models/loaded.js';
 
 /** Everything the api handlers need, opened on one data directory. */
 export class Engine {
@@ -13,6 +16,7 @@ export class Engine {
   readonly db: DB;
   readonly recordings: RecordingsRepo;
   readonly scans: ScansRepo;
+  readonly runs: RunsRepo;
   readonly jobs: JobQueue;
 
   private constructor(home: string, jobOptions: JobQueueOptions) {
@@ -21,8 +25,10 @@ export class Engine {
     this.db = openDatabase(this.paths.db);
     this.recordings = new RecordingsRepo(this.db);
     this.scans = new ScansRepo(this.db);
+    this.runs = new RunsRepo(this.db);
     this.jobs = new JobQueue(this.db, jobOptions);
     this.jobs.register('scan', scanJobHandler(this.recordings, this.scans));
+    this.jobs.register('ground', groundJobHandler(this.recordings, this.scans, this.runs));
     // Jobs left 'running' by a process that died are queued again (or failed when exhausted).
     this.jobs.recover();
   }
@@ -36,5 +42,11 @@ export class Engine {
   close(): void {
     this.jobs.abortAll();
     this.db.close();
+  }
+
+  /** Closes the store and releases loaded models (their ONNX sessions). */
+  async shutdown(): Promise<void> {
+    this.close();
+    await disposeModels();
   }
 }

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job } from '../../../src-shared/jobs.js';
 import type { Recording } from '../../../src-shared/recordings.js';
 import { DEFAULT_SCAN_BUDGET, type ScanResult } from '../../../src-shared/scans.js';
@@ -6,6 +5,7 @@ import type { Engine } from '../engine.js';
 import { SAA_VERSION, scanDedupeKey, type ScanPayload } from '../jobs/scan-job.js';
 import type { StoredScan } from '../store/scans.js';
 import { UsageError } from './errors.js';
+import { JobFailedError, runJob } from './run-job.js';
 
 export interface ScanOptions {
   budgetTokens?: number;
@@ -13,10 +13,6 @@ export interface ScanOptions {
   force?: boolean;
   /** Called once the job exists, so the caller can show or cancel it. */
   onJob?: (job: Job) => void;
-}
-
-export class JobFailedError extends Error {
-  override name = 'JobFailedError';
 }
 
 export function toScanResult(s: StoredScan): ScanResult {
@@ -35,16 +31,6 @@ export function checkBudget(budget: number): number {
   return budget;
 }
 
-async function waitForJob(engine: Engine, id: number): Promise<Job> {
-  for (;;) {
-    const job = engine.jobs.get(id);
-    if (!job) throw new JobFailedError(`job ${id} vanished`);
-    if (job.state !== 'queued' && job.state !== 'running') return job;
-    await sleep(250);
-    engine.jobs.recover();
-  }
-}
-
 /**
  * Scans a recording as a job (or joins the job already scanning it) and returns the stored result.
  * A job left behind by a crash is picked up here and finishes.
@@ -56,16 +42,14 @@ export async function scanRecording(engine: Engine, rec: Recording, opts: ScanOp
     return toScanResult(existing);
   }
   const payload: ScanPayload = { recordingId: rec.id, budgetTokens };
-  const job = engine.jobs.enqueue('scan', payload, { recordingId: rec.id, dedupeKey: scanDedupeKey(payload) });
-  opts.onJob?.(job);
-  await engine.jobs.drain([job.id]);
-  const final = await waitForJob(engine, job.id);
-  if (final.state === 'cancelled') throw new JobFailedError(`scan of recording ${rec.id} was cancelled`);
-  if (final.state === 'failed')
-    throw new JobFailedError(`scan of recording ${rec.id} failed: ${final.error ?? 'unknown error'}`);
+  const job = await runJob(engine, 'scan', payload, `scan of recording ${rec.id}`, {
+    recordingId: rec.id,
+    dedupeKey: scanDedupeKey(payload),
+    onJob: opts.onJob,
+  });
   const stored = engine.scans.byJob(job.id) ?? engine.scans.latest(rec.id, budgetTokens);
   if (!stored) throw new JobFailedError(`scan job ${job.id} finished without a result`);
   return toScanResult(stored);
 }
 
-export { SAA_VERSION };
+export { SAA_VERSION, JobFailedError };

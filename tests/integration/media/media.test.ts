@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { extractFrames, resizeRgb } from '../../../src-main/engine/media/extract.js';
 import { streamFrames } from '../../../src-main/engine/media/frames.js';
 import { makePoster } from '../../../src-main/engine/media/poster.js';
 import { probeVideo } from '../../../src-main/engine/media/probe.js';
@@ -96,5 +97,33 @@ describe('makePoster', () => {
     const bytes = fs.readFileSync(out);
     expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
     expect(fs.readdirSync(path.dirname(out))).toEqual(['p.jpg']);
+  });
+});
+
+describe('extractFrames', () => {
+  it('decodes the frames nearest the asked times, each at its own size, in time order', async () => {
+    const frames = await extractFrames(
+      clip,
+      [
+        { t: 3.0, width: 56, height: 28 },
+        { t: 1.0, width: 112, height: 56 },
+        { t: 5.0, width: 112, height: 56 },
+        { t: 3.02, width: 112, height: 56 },
+      ],
+      { sourceFps: 25 },
+    );
+    expect(frames.map((f) => [f.t, f.width, f.height, f.data.length])).toEqual([
+      [1.0, 112, 56, 112 * 56 * 3],
+      [3.0, 56, 28, 56 * 28 * 3],
+      [3.02, 112, 56, 112 * 56 * 3],
+      [5.0, 112, 56, 112 * 56 * 3],
+    ]);
+    // Red channel of the top-left pixel: the white box is there from 2 s to 4 s only.
+    expect(frames.map((f) => (f.data[0] as number) > 200)).toEqual([false, true, true, false]);
+  });
+
+  it('averages areas when it shrinks a frame', () => {
+    const src = new Uint8Array([0, 0, 0, 255, 255, 255, 100, 100, 100, 50, 50, 50]);
+    expect([...resizeRgb(src, 2, 2, 1, 1)]).toEqual([101, 101, 101]);
   });
 });

@@ -12,6 +12,8 @@ import {
   env,
 } from '@huggingface/transformers';
 import type { PreTrainedTokenizer, Processor } from '@huggingface/transformers';
+import { configureOffline } from '../../../src-main/engine/models/local/offline.js';
+import { buildPrompt } from '../../../src-main/engine/models/local/prompt.js';
 
 export type Device = 'cpu' | 'webgpu';
 
@@ -35,18 +37,13 @@ export interface Frame {
   image: RawImage;
 }
 
-const IMAGE_PAD = '<|image_pad|>';
-
 /**
  * Local files only: no remote models, no FS cache, and an `env.fetch` that records and
  * rejects every call. Returns the list of attempted URLs (expected to stay empty).
  */
 export function goOffline(localModelPath: string): string[] {
   const attempts: string[] = [];
-  env.allowRemoteModels = false;
-  env.allowLocalModels = true;
-  env.localModelPath = localModelPath;
-  env.useFSCache = false;
+  configureOffline(localModelPath);
   env.fetch = async (input: string | URL) => {
     attempts.push(String(input));
     throw new Error(`network access attempted: ${String(input)}`);
@@ -75,48 +72,15 @@ export function textPrompt({ processor, tokenizer }: Loaded, question: string): 
   return { input_ids, attention_mask };
 }
 
-/**
- * A prompt with a timestamp before every frame. Each frame goes through the image
- * processor on its own (several images in one call become the frames of ONE image), the
- * results are concatenated on axis 0, and each `<|image_pad|>` is expanded to
- * t*h*w / merge_size^2 copies here because only `processor(text, images)` would do it.
- */
+/** A prompt with a timestamp before every frame, built by the engine's own prompt builder. */
 export async function framesPrompt({ processor, tokenizer }: Loaded, frames: Frame[], question: string) {
-  const imageProcessor = processor.image_processor;
-  if (!imageProcessor) throw new Error('the processor has no image processor');
-  const mergeSize = Number((imageProcessor.config as { merge_size?: number }).merge_size ?? 2);
-  const processed: { pixel_values: Tensor; image_grid_thw: Tensor }[] = [];
-  for (const f of frames) processed.push(await imageProcessor(f.image));
-
-  const content = frames.flatMap((f) => [{ type: 'text', text: `<${f.time.toFixed(1)}s>` }, { type: 'image' }]);
-  const text = String(
-    processor.apply_chat_template([{ role: 'user', content: [...content, { type: 'text', text: question }] }], {
-      add_generation_prompt: true,
-      tokenize: false,
-    }),
-  );
-  const pieces = text.split(IMAGE_PAD);
-  if (pieces.length - 1 !== frames.length)
-    throw new Error(`${pieces.length - 1} image pads for ${frames.length} frames`);
-  const tokensPerFrame = processed.map(({ image_grid_thw }) => {
-    const [t = 0n, h = 0n, w = 0n] = image_grid_thw.tolist()[0] as bigint[];
-    return Number(t * h * w) / mergeSize ** 2;
-  });
-  const expanded = pieces.reduce((acc, piece, i) => acc + IMAGE_PAD.repeat(tokensPerFrame[i - 1] ?? 0) + piece);
-  const { input_ids, attention_mask } = tokenizer(expanded);
-  return {
-    input_ids,
-    attention_mask,
-    pixel_values: cat(
-      processed.map((p) => p.pixel_values),
-      0,
-    ),
-    image_grid_thw: cat(
-      processed.map((p) => p.image_grid_thw),
-      0,
-    ),
-    tokensPerFrame,
-  };
+  const promptFrames = frames.map((f) => ({
+    t: f.time,
+    width: f.image.width,
+    height: f.image.height,
+    data: new Uint8Array(f.image.data.buffer, f.image.data.byteOffset, f.image.data.byteLength),
+  }));
+  return buildPrompt(processor, tokenizer, promptFrames, question);
 }
 
 /** A solid-colour RGB frame with a lighter square whose place depends on `seed`. */

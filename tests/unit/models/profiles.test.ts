@@ -10,6 +10,11 @@ describe('answer profiles', () => {
     for (const [name, p] of Object.entries(PROFILES)) {
       expect(p.name).toBe(name);
       expect(p.parse(p.refusalText)).toEqual({ kind: 'refusal' });
+      expect(p.parse(p.answerText({ startS: 12.5, endS: 17.25 }))).toEqual({
+        kind: 'segment',
+        startS: 12.5,
+        endS: p.name === 'time-r1' ? 17.25 : 17.3,
+      });
       const text = p.instruction('a worker drops a box', { startS: 10, endS: 70 });
       expect(text).toContain('"a worker drops a box"');
       expect(text).toContain('10.0');

@@ -11,6 +11,7 @@ const REFUSAL =
 export const qwen2VlProfile: AnswerProfile = {
   name: 'qwen2-vl',
   refusalText: 'The event does not happen in this video.',
+  answerText: (s) => `The event happens in ${formatSeconds(s.startS)} - ${formatSeconds(s.endS)} seconds.`,
   instruction(query, window) {
     return (
       `Each frame above is preceded by its time in seconds, from ${formatSeconds(window.startS)} to ` +

@@ -12,6 +12,7 @@ const REFUSAL = /^\s*(?:none|no event|not present|the event does not happen[^<]*
 export const timeR1Profile: AnswerProfile = {
   name: 'time-r1',
   refusalText: '<answer>none</answer>',
+  answerText: (s) => `<answer>${s.startS.toFixed(2)} to ${s.endS.toFixed(2)}</answer>`,
   instruction(query, window) {
     return (
       `Each frame above is preceded by its time in seconds (${formatSeconds(window.startS)} to ` +

@@ -19,6 +19,8 @@ export interface AnswerProfile {
   instruction(query: string, window: TimeSpan): string;
   /** The exact text a model of this family should give to refuse (used to score refusal). */
   refusalText: string;
+  /** The answer this family gives for a segment, in its own format (scored against refusal). */
+  answerText(span: TimeSpan): string;
   /** Reads an answer. Times are seconds from the start of the recording, as the frames' labels. */
   parse(text: string): ParsedAnswer;
 }

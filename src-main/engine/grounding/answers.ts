@@ -1,0 +1,37 @@
+import type { AnswerProfile, ParsedAnswer, TimeSpan } from '../models/profiles/types.js';
+
+/** Answers off by less than this from the window still count, clamped into it, seconds. */
+export const WINDOW_TOLERANCE_S = 1;
+
+export interface ReadAnswer {
+  parsed: ParsedAnswer;
+  /** Why an answer was taken as a refusal (unparsed, outside the window), for the run's log. */
+  note?: string;
+}
+
+/**
+ * Parses one answer for one window. An answer that does not parse, or whose segment falls
+ * outside the window, counts as a refusal and carries a note; it never fails the run.
+ */
+export function readAnswer(profile: AnswerProfile, text: string, window: TimeSpan): ReadAnswer {
+  const parsed = profile.parse(text);
+  const excerpt = JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
+  if (parsed.kind === 'unparsed')
+    return { parsed: { kind: 'refusal' }, note: `unparsed answer ${excerpt}: ${parsed.reason}` };
+  if (parsed.kind === 'refusal') return { parsed };
+  const lo = window.startS - WINDOW_TOLERANCE_S;
+  const hi = window.endS + WINDOW_TOLERANCE_S;
+  if (parsed.endS < lo || parsed.startS > hi || parsed.endS <= parsed.startS) {
+    return {
+      parsed: { kind: 'refusal' },
+      note: `answer ${excerpt} is outside the window ${window.startS.toFixed(1)}-${window.endS.toFixed(1)} s or empty`,
+    };
+  }
+  return {
+    parsed: {
+      kind: 'segment',
+      startS: Math.max(window.startS, parsed.startS),
+      endS: Math.min(window.endS, parsed.endS),
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import type { PlannedFrame } from '../../../src-shared/scans.js';
+import { extractFrames } from '../media/extract.js';
+import type { AnswerProfile } from '../models/profiles/types.js';
+import { readAnswer } from './answers.js';
+import type { GroundingBackend } from './backend.js';
+import { scoreConfidence } from './confidence.js';
+import { iou, type Span } from './iou.js';
+import { mergeSegments, type ScoredSegment } from './merge.js';
+import { refinementFrames, snapToChangePoints } from './refine.js';
+import { cutWindows, type GroundingWindow } from './windows.js';
+
+export interface GroundInput {
+  file: string;
+  durationS: number;
+  sourceFps: number;
+  query: string;
+  /** The recording's SAA frame plan and change points. */
+  frames: readonly PlannedFrame[];
+  changePoints: readonly number[];
+  backend: GroundingBackend;
+  profile: AnswerProfile;
+  contextTokens: number;
+  samples: number;
+  maxNewTokens?: number;
+  /** Skip the dense second look at each boundary. */
+  noRefine?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+}
+
+export interface WindowOutcome {
+  index: number;
+  startS: number;
+  endS: number;
+  frames: number;
+  visualTokens: number;
+  answers: string[];
+  refused: boolean;
+}
+
+export interface GroundOutput {
+  segments: (ScoredSegment & { agreement: number; pAnswer: number })[];
+  refused: boolean;
+  windows: WindowOutcome[];
+  /** Answers taken as refusals, and why (unparsed, outside the window). */
+  notes: string[];
+  timings: { totalMs: number; decodeMs: number; modelMs: number; refineMs: number };
+}
+
+function ms(start: number): number {
+  return Math.round(performance.now() - start);
+}
+
+/**
+ * The Tempo-R0 pipeline over one recording: windows from the SAA plan, frames with their
+ * times as text (ETA), K answers per window with refusal allowed, confidence from agreement
+ * and answer-vs-refusal likelihood, a dense second look at each boundary, snapping to SAA
+ * change points, and a merge across windows.
+ */
+export async function groundRecording(input: GroundInput): Promise<GroundOutput> {
+  const t0 = performance.now();
+  const timings = { totalMs: 0, decodeMs: 0, modelMs: 0, refineMs: 0 };
+  const notes: string[] = [];
+  const maxNewTokens = input.maxNewTokens ?? 48;
+  const windows = cutWindows(input.frames, input.durationS, { maxTokens: input.contextTokens, overlapS: 2 });
+  const found: (ScoredSegment & { agreement: number; pAnswer: number })[] = [];
+  const outcomes: WindowOutcome[] = [];
+  const steps = windows.length + 1;
+  const look = async (frames: readonly PlannedFrame[], span: Span, samples: number) => {
+    let t = performance.now();
+    const rgb = await extractFrames(input.file, frames, { sourceFps: input.sourceFps, signal: input.signal });
+    timings.decodeMs += ms(t);
+    t = performance.now();
+    const asked = await input.backend.ask(rgb, input.profile.instruction(input.query, span), {
+      samples,
+      maxNewTokens,
+      signal: input.signal,
+    });
+    timings.modelMs += ms(t);
+    return asked;
+  };
+
+  for (const w of windows) {
+    const asked = await look(w.frames, w, input.samples);
+    const read = asked.texts.map((text) => readAnswer(input.profile, text, w));
+    for (const r of read) if (r.note) notes.push(`window ${w.index}: ${r.note}`);
+    const samples = read.map((r) => r.parsed);
+    let c = scoreConfidence({ samples });
+    if (c.segment && asked.score) {
+      // How much more the model likes the consensus answer than refusing, on the same prompt.
+      const answerLogProb = await asked.score(input.profile.answerText(c.segment));
+      const refusalLogProb = await asked.score(input.profile.refusalText);
+      c = scoreConfidence({ samples, answerLogProb, refusalLogProb });
+    }
+    outcomes.push(describe(w, asked.texts, c.segment === null));
+    if (c.segment)
+      found.push({
+        ...c.segment,
+        confidence: c.confidence,
+        agreement: c.agreement,
+        pAnswer: c.pAnswer,
+        window: w.index,
+      });
+    input.onProgress?.(outcomes.length / steps);
+  }
+
+  const merged = mergeSegments(found);
+  if (!input.noRefine) {
+    const t = performance.now();
+    for (const seg of merged) {
+      const size = largestSize(input.frames);
+      const dense = refinementFrames(seg, input.durationS, size);
+      const asked = await look(dense, { startS: dense[0]?.t ?? seg.startS, endS: dense.at(-1)?.t ?? seg.endS }, 1);
+      const second = readAnswer(input.profile, asked.texts[0] ?? '', { startS: 0, endS: input.durationS });
+      if (second.parsed.kind === 'segment' && iou(second.parsed, seg) > 0) {
+        seg.startS = second.parsed.startS;
+        seg.endS = second.parsed.endS;
+      } else if (second.note)
+        notes.push(`refinement of ${seg.startS.toFixed(1)}-${seg.endS.toFixed(1)} s: ${second.note}`);
+      Object.assign(seg, snapToChangePoints(seg, input.changePoints));
+    }
+    timings.refineMs = ms(t);
+  }
+  input.onProgress?.(1);
+  timings.totalMs = ms(t0);
+  const segments = mergeSegments(merged);
+  return { segments, refused: segments.length === 0, windows: outcomes, notes, timings };
+}
+
+function describe(w: GroundingWindow, answers: string[], refused: boolean): WindowOutcome {
+  return {
+    index: w.index,
+    startS: w.startS,
+    endS: w.endS,
+    frames: w.frames.length,
+    visualTokens: w.visualTokens,
+    answers,
+    refused,
+  };
+}
+
+function largestSize(frames: readonly PlannedFrame[]): { width: number; height: number; tokens: number } {
+  const f = frames.reduce((a, b) => (b.tokens > a.tokens ? b : a), frames[0] as PlannedFrame);
+  return { width: f.width, height: f.height, tokens: f.tokens };
+}

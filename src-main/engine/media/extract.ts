@@ -1,0 +1,88 @@
+import { rawVideoFrames } from './raw-video.js';
+import { MediaError } from './tools.js';
+
+export interface FrameRequest {
+  /** Time in seconds from the start of the recording. */
+  t: number;
+  width: number;
+  height: number;
+}
+
+export interface RgbFrame extends FrameRequest {
+  /** RGB24 pixels, row-major; owned by the caller. */
+  data: Uint8Array;
+}
+
+/**
+ * Resizes RGB24 pixels by area averaging (each output pixel is the mean of the source pixels
+ * it covers). Used to bring frames decoded at the largest planned size down to smaller ones.
+ */
+export function resizeRgb(src: Uint8Array, sw: number, sh: number, dw: number, dh: number): Uint8Array {
+  if (sw === dw && sh === dh) return src.slice();
+  const out = new Uint8Array(dw * dh * 3);
+  const fx = sw / dw;
+  const fy = sh / dh;
+  for (let y = 0; y < dh; y++) {
+    const y0 = Math.floor(y * fy);
+    const y1 = Math.max(y0 + 1, Math.floor((y + 1) * fy));
+    for (let x = 0; x < dw; x++) {
+      const x0 = Math.floor(x * fx);
+      const x1 = Math.max(x0 + 1, Math.floor((x + 1) * fx));
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let yy = y0; yy < y1; yy++) {
+        let i = (yy * sw + x0) * 3;
+        for (let xx = x0; xx < x1; xx++, i += 3) {
+          r += src[i] as number;
+          g += src[i + 1] as number;
+          b += src[i + 2] as number;
+        }
+      }
+      const n = (y1 - y0) * (x1 - x0);
+      const o = (y * dw + x) * 3;
+      out[o] = Math.round(r / n);
+      out[o + 1] = Math.round(g / n);
+      out[o + 2] = Math.round(b / n);
+    }
+  }
+  return out;
+}
+
+/**
+ * Decodes the frames nearest to the requested times, each at its requested size, in one ffmpeg
+ * pass that seeks to just before the first one. Frames come out in time order; the largest
+ * requested size is decoded and smaller ones are area-averaged down from it.
+ */
+export async function extractFrames(
+  file: string,
+  requests: readonly FrameRequest[],
+  opts: { sourceFps: number; signal?: AbortSignal },
+): Promise<RgbFrame[]> {
+  if (requests.length === 0) return [];
+  const sorted = [...requests].sort((a, b) => a.t - b.t);
+  const big = sorted.reduce((a, r) => (r.width * r.height > a.width * a.height ? r : a));
+  const fps = opts.sourceFps > 0 ? opts.sourceFps : 25;
+  const half = 0.5 / fps;
+  const seek = Math.max(0, (sorted[0] as FrameRequest).t - 2);
+  // Unique source-frame slots: two requests for the same source frame share one decode.
+  const slots = [...new Set(sorted.map((r) => Math.round(r.t * fps)))];
+  const terms = slots.map((n) => `between(t\\,${(n / fps - half).toFixed(4)}\\,${(n / fps + half - 1e-4).toFixed(4)})`);
+  const decoded: Uint8Array[] = [];
+  for await (const frame of rawVideoFrames(file, big.width * big.height * 3, {
+    inputOptions: ['-ss', seek.toFixed(3), '-copyts'],
+    filter: `select='${terms.join('+')}',scale=${big.width}:${big.height}:flags=area,format=rgb24`,
+    pixelFormat: 'rgb24',
+    outputOptions: ['-fps_mode', 'passthrough'],
+    signal: opts.signal,
+  })) {
+    decoded.push(new Uint8Array(frame));
+  }
+  if (decoded.length === 0) throw new MediaError('no frame could be decoded at the requested times');
+  // Past the end of the stream fewer frames come out: later requests take the last one.
+  return sorted.map((r) => {
+    const slot = slots.indexOf(Math.round(r.t * fps));
+    const src = decoded[Math.min(slot, decoded.length - 1)] as Uint8Array;
+    return { ...r, data: resizeRgb(src, big.width, big.height, r.width, r.height) };
+  });
+}

@@ -1,0 +1,113 @@
+/** `tempo ground` end to end: real ffmpeg, real SQLite, the tiny random Qwen2-VL through transformers.js. */
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTinyQwen2VL } from '../../fixtures/tiny-qwen2vl/generate.js';
+import { makeVideo } from '../../fixtures/make-video.js';
+import { tempHome, tempo, tempoJson } from './run-tempo.js';
+
+interface GroundDoc {
+  runId: number;
+  query: string;
+  recordingId: number;
+  model: string;
+  device: string;
+  refused: boolean;
+  segments: { startS: number; endS: number; confidence: number }[];
+  timings: Record<string, number>;
+}
+
+let home: string;
+let clip: string;
+
+beforeAll(async () => {
+  home = tempHome();
+  clip = await makeVideo({
+    durationS: 20,
+    width: 320,
+    height: 180,
+    events: [{ kind: 'box', from: 6.4, to: 11.2, x: 40, y: 40, w: 80, h: 80, color: 'white' }],
+  });
+  await makeTinyQwen2VL(path.join(home, 'models', 'tiny'), { contextTokens: 256 });
+  await tempoJson(home, ['import', clip]);
+});
+
+function rows(table: string): number {
+  const db = new Database(path.join(home, 'tempo.sqlite'), { readonly: true });
+  const n = (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  db.close();
+  return n;
+}
+
+describe('tempo ground', () => {
+  it('lists the generated model as complete', async () => {
+    const { doc } = await tempoJson<{
+      models: { name: string; complete: boolean; family: string }[];
+      devices: string[];
+    }>(home, ['models']);
+    expect(doc.models).toEqual([expect.objectContaining({ name: 'tiny', complete: true, family: 'qwen2_vl' })]);
+    expect(doc.devices).toContain('cpu');
+  });
+
+  it('scans, windows, asks the model and stores a reproducible run', async () => {
+    const { doc } = await tempoJson<GroundDoc>(home, ['ground', '1', 'a white box appears', '--samples', '2']);
+    expect(doc).toMatchObject({ query: 'a white box appears', recordingId: 1, model: 'tiny', device: 'cpu' });
+    expect(doc.refused).toBe(doc.segments.length === 0);
+    for (const s of doc.segments) {
+      expect(s.startS).toBeGreaterThanOrEqual(0);
+      expect(s.endS).toBeLessThanOrEqual(20);
+      expect(s.confidence).toBeGreaterThanOrEqual(0);
+      expect(s.confidence).toBeLessThanOrEqual(1);
+    }
+    expect(doc.timings['modelMs']).toBeGreaterThan(0);
+    expect(doc.timings['decodeMs']).toBeGreaterThan(0);
+    expect(rows('scans')).toBe(1);
+    expect(rows('runs')).toBe(1);
+    expect(rows('queries')).toBe(1);
+    expect(rows('segments')).toBe(doc.segments.length);
+    const db = new Database(path.join(home, 'tempo.sqlite'), { readonly: true });
+    const run = db.prepare('SELECT window_plan, settings, model_name, device FROM runs').get() as Record<
+      string,
+      string
+    >;
+    db.close();
+    const windows = JSON.parse(run['window_plan'] as string) as { startS: number; endS: number; answers: string[] }[];
+    // A 256-token context cuts the 20 s plan into several windows, each answered twice.
+    expect(windows.length).toBeGreaterThan(1);
+    for (const w of windows) expect(w.answers).toHaveLength(2);
+    expect(JSON.parse(run['settings'] as string)).toMatchObject({ samples: 2, profile: 'qwen2-vl' });
+  });
+
+  it('gives usage errors, one line each, for a bad query, recording, model or device', async () => {
+    const cases: [string[], RegExp][] = [
+      [['ground', '1', '   '], /the query is empty/],
+      [['ground', '1', 'x'.repeat(2000)], /the query is too long/],
+      [['ground', '99', 'a box'], /no recording with id 99/],
+      [['ground', '1', 'a box', '--model', 'nope'], /no model named 'nope' \(installed: tiny;/],
+      [['ground', '1', 'a box', '--device', 'cuda'], /device 'cuda' is not available here; available: cpu/],
+      [['ground', '1', 'a box', '--samples', '0'], /--samples must be/],
+      [['ground', '1'], /needs a recording id or path and a query/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await tempo(home, args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(run.stderr).toMatch(message);
+    }
+    expect(rows('runs')).toBe(1);
+  });
+
+  it('names what is wrong with a broken model folder instead of loading it', async () => {
+    const broken = path.join(home, 'broken-model');
+    await makeTinyQwen2VL(broken);
+    fs.writeFileSync(path.join(broken, 'onnx', 'decoder_model_merged.onnx'), 'not onnx');
+    const run = await tempo(home, ['ground', '1', 'a box', '--model', broken]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      `tempo: model broken-model cannot be used: onnx/decoder_model_merged.onnx is corrupt: not an ONNX model`,
+    );
+    const listed = await tempoJson<{ models: unknown[] }>(home, ['models']);
+    expect(listed.doc.models).toHaveLength(1);
+  });
+});

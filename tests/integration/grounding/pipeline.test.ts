@@ -1,0 +1,120 @@
+/**
+ * The grounding pipeline's own logic (windows, ETA labels, parsing, refusal, confidence, the
+ * second look, snapping, merging) on real decoded frames, with a scripted backend standing in
+ * for the model. The real model path is tested in tests/integration/cli/ground.test.ts.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PlannedFrame } from '../../../src-shared/scans.js';
+import type { AskOptions, Asked, GroundingBackend } from '../../../src-main/engine/grounding/backend.js';
+import { groundRecording } from '../../../src-main/engine/grounding/pipeline.js';
+import type { PromptFrame } from '../../../src-main/engine/models/local/prompt.js';
+import { getProfile } from '../../../src-main/engine/models/profiles/index.js';
+import { makeVideo } from '../../fixtures/make-video.js';
+
+let clip: string;
+beforeAll(async () => {
+  clip = await makeVideo({
+    durationS: 30,
+    width: 320,
+    height: 180,
+    events: [{ kind: 'box', from: 12.2, to: 17.8, x: 40, y: 40, w: 80, h: 80, color: 'white' }],
+  });
+});
+
+const frames: PlannedFrame[] = Array.from({ length: 30 }, (_, i) => ({ t: i, width: 224, height: 112, tokens: 32 }));
+const profile = getProfile('qwen2-vl')!;
+
+interface Call {
+  times: number[];
+  instruction: string;
+  pixelsLookRight: boolean;
+}
+
+/** Answers from what it is shown: the box's span when a frame shows white, else a refusal. */
+class ScriptedBackend implements GroundingBackend {
+  readonly modelName = 'scripted';
+  readonly device = 'cpu';
+  readonly calls: Call[] = [];
+  constructor(private readonly answers: (frames: readonly PromptFrame[], call: number) => string[]) {}
+
+  async ask(frames: readonly PromptFrame[], instruction: string, opts: AskOptions): Promise<Asked> {
+    const pixelsLookRight = frames.every((f) => f.data.length === f.width * f.height * 3);
+    this.calls.push({ times: frames.map((f) => f.t), instruction, pixelsLookRight });
+    const texts = this.answers(frames, this.calls.length - 1).slice(0, opts.samples);
+    return { texts, score: async (text) => (text === profile.refusalText ? -3 : -0.5) };
+  }
+}
+
+/** True when the top-left box area of a frame is white (the box is on screen). */
+function showsBox(f: PromptFrame): boolean {
+  const x = Math.floor(f.width * 0.25);
+  const y = Math.floor(f.height * 0.4);
+  const o = (y * f.width + x) * 3;
+  return (f.data[o] ?? 0) > 200 && (f.data[o + 1] ?? 0) > 200;
+}
+
+describe('groundRecording', () => {
+  it('finds the event from what the frames show, refines its boundaries and snaps them to change points', async () => {
+    const backend = new ScriptedBackend((fs) => {
+      const seen = fs.filter(showsBox).map((f) => f.t);
+      if (seen.length === 0) return Array(3).fill(profile.refusalText) as string[];
+      const a = Math.min(...seen);
+      const b = Math.max(...seen);
+      return [
+        `The event happens in ${a} - ${b} seconds.`,
+        `The event happens in ${a} - ${b + 1} seconds.`,
+        'I am not sure',
+      ];
+    });
+    const out = await groundRecording({
+      file: clip,
+      durationS: 30,
+      sourceFps: 25,
+      query: 'a white box appears',
+      frames,
+      changePoints: [12.1, 17.9],
+      backend,
+      profile,
+      contextTokens: 320,
+      samples: 3,
+    });
+    // 30 frames of 32 tokens in windows of at most 320 tokens, overlapping by 2 s.
+    expect(out.windows.length).toBeGreaterThanOrEqual(3);
+    expect(backend.calls.every((c) => c.pixelsLookRight)).toBe(true);
+    expect(backend.calls[0]?.instruction).toContain('"a white box appears"');
+    expect(out.refused).toBe(false);
+    expect(out.segments).toHaveLength(1);
+    const seg = out.segments[0]!;
+    // The dense second look sees the box from 12.25 to 17.75 s; snapping moves both ends onto the change points.
+    expect(seg.startS).toBe(12.1);
+    expect(seg.endS).toBe(17.9);
+    expect(seg.confidence).toBeGreaterThan(0);
+    expect(seg.confidence).toBeLessThanOrEqual(1);
+    const refine = backend.calls.at(-1)!;
+    // The first pass saw the box on the whole-second frames 13..17: 4 fps within 2 s of 13 s.
+    expect(refine.times.filter((t) => t >= 11 && t <= 15)).toEqual(Array.from({ length: 17 }, (_, i) => 11 + i / 4));
+    expect(out.notes.some((n) => n.includes('unparsed answer "I am not sure"'))).toBe(true);
+    expect(out.timings.modelMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('takes answers outside the window or unparsed as refusals, logs them, and refuses the recording', async () => {
+    const backend = new ScriptedBackend(() => ['The event happens in 500 - 510 seconds.', 'hmm', profile.refusalText]);
+    const out = await groundRecording({
+      file: clip,
+      durationS: 30,
+      sourceFps: 25,
+      query: 'a truck',
+      frames,
+      changePoints: [],
+      backend,
+      profile,
+      contextTokens: 100_000,
+      samples: 3,
+    });
+    expect(out.windows).toHaveLength(1);
+    expect(out.refused).toBe(true);
+    expect(out.segments).toEqual([]);
+    expect(out.notes).toHaveLength(2);
+    expect(out.notes[0]).toMatch(/outside the window 0.0-30.0 s/);
+  });
+});
