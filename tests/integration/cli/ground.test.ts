@@ -76,6 +76,8 @@ describe('tempo ground', () => {
     // A 256-token context cuts the 20 s plan into several windows, each answered twice.
     expect(windows.length).toBeGreaterThan(1);
     for (const w of windows) expect(w.answers).toHaveLength(2);
+    // The second answer is sampled, not greedy: somewhere the two differ.
+    expect(windows.some((w) => w.answers[0] !== w.answers[1])).toBe(true);
     expect(JSON.parse(run['settings'] as string)).toMatchObject({ samples: 2, profile: 'qwen2-vl' });
   });
 

@@ -85,7 +85,8 @@ export class LocalModel {
         ...this.inputs(p),
         max_new_tokens: opts.maxNewTokens,
         do_sample: sampled,
-        ...(sampled ? { temperature: opts.temperature ?? 0.7, top_k: 50 } : {}),
+        // Qwen2-VL's generation_config sets top_p 0.001 and top_k 1: sampling must override both.
+        ...(sampled ? { temperature: opts.temperature ?? 0.7, top_k: 50, top_p: 1 } : {}),
       });
       if (!(out instanceof Tensor)) throw new Error('generate returned no token tensor');
       const ids = (out.tolist()[0] as bigint[]).slice(p.promptLength).map(Number);
