@@ -3,20 +3,10 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { GroundResult } from '../../../src-main/engine/api/ground.js';
 import { makeTinyQwen2VL } from '../../fixtures/tiny-qwen2vl/generate.js';
 import { makeVideo } from '../../fixtures/make-video.js';
 import { tempHome, tempo, tempoJson } from './run-tempo.js';
-
-interface GroundDoc {
-  runId: number;
-  query: string;
-  recordingId: number;
-  model: string;
-  device: string;
-  refused: boolean;
-  segments: { startS: number; endS: number; confidence: number }[];
-  timings: Record<string, number>;
-}
 
 let home: string;
 let clip: string;
@@ -51,7 +41,7 @@ describe('tempo ground', () => {
   });
 
   it('scans, windows, asks the model and stores a reproducible run', async () => {
-    const { doc } = await tempoJson<GroundDoc>(home, ['ground', '1', 'a white box appears', '--samples', '2']);
+    const { doc } = await tempoJson<GroundResult>(home, ['ground', '1', 'a white box appears', '--samples', '2']);
     expect(doc).toMatchObject({ query: 'a white box appears', recordingId: 1, model: 'tiny', device: 'cpu' });
     expect(doc.refused).toBe(doc.segments.length === 0);
     for (const s of doc.segments) {
