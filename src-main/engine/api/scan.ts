@@ -2,7 +2,7 @@ import type { Job } from '../../../src-shared/jobs.js';
 import type { Recording } from '../../../src-shared/recordings.js';
 import { DEFAULT_SCAN_BUDGET, type ScanResult } from '../../../src-shared/scans.js';
 import type { Engine } from '../engine.js';
-import { SAA_VERSION, scanDedupeKey, type ScanPayload } from '../jobs/scan-job.js';
+import { scanDedupeKey, type ScanPayload } from '../jobs/scan-job.js';
 import type { StoredScan } from '../store/scans.js';
 import { UsageError } from './errors.js';
 import { JobFailedError, runJob } from './run-job.js';
@@ -51,5 +51,3 @@ export async function scanRecording(engine: Engine, rec: Recording, opts: ScanOp
   if (!stored) throw new JobFailedError(`scan job ${job.id} finished without a result`);
   return toScanResult(stored);
 }
-
-export { SAA_VERSION, JobFailedError };

@@ -1,5 +1,4 @@
 import { rawVideoFrames } from './raw-video.js';
-import { MediaError } from './tools.js';
 
 export interface FrameRequest {
   /** Time in seconds from the start of the recording. */
@@ -78,10 +77,11 @@ export async function extractFrames(
   })) {
     decoded.push(new Uint8Array(frame));
   }
-  if (decoded.length === 0) throw new MediaError('no frame could be decoded at the requested times');
-  // Past the end of the stream fewer frames come out: later requests take the last one.
+  // rawVideoFrames throws when no frame comes out. Past the end of the stream fewer frames
+  // come out: later requests take the last one.
+  const slotIndex = new Map(slots.map((n, i) => [n, i]));
   return sorted.map((r) => {
-    const slot = slots.indexOf(Math.round(r.t * fps));
+    const slot = slotIndex.get(Math.round(r.t * fps)) as number;
     const src = decoded[Math.min(slot, decoded.length - 1)] as Uint8Array;
     return { ...r, data: resizeRgb(src, big.width, big.height, r.width, r.height) };
   });
