@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { cacheBytesFromEnv, DiskCache } from './cache/disk-cache.js';
 import { JobQueue, type JobQueueOptions } from './jobs/queue.js';
 import { scanJobHandler } from './jobs/scan-job.js';
 import { homePaths } from './home.js';
@@ -18,6 +19,8 @@ export class Engine {
   readonly scans: ScansRepo;
   readonly runs: RunsRepo;
   readonly jobs: JobQueue;
+  /** Decoded frames and vision features, bounded, kept between queries and runs. */
+  readonly cache: DiskCache;
 
   private constructor(home: string, jobOptions: JobQueueOptions) {
     this.paths = homePaths(home);
@@ -26,9 +29,10 @@ export class Engine {
     this.recordings = new RecordingsRepo(this.db);
     this.scans = new ScansRepo(this.db);
     this.runs = new RunsRepo(this.db);
+    this.cache = new DiskCache(this.paths.cache, cacheBytesFromEnv());
     this.jobs = new JobQueue(this.db, jobOptions);
     this.jobs.register('scan', scanJobHandler(this.recordings, this.scans));
-    this.jobs.register('ground', groundJobHandler(this.recordings, this.scans, this.runs));
+    this.jobs.register('ground', groundJobHandler(this.recordings, this.scans, this.runs, this.cache));
     // Jobs left 'running' by a process that died are queued again (or failed when exhausted).
     this.jobs.recover();
   }

@@ -6,16 +6,25 @@ export interface AskOptions {
   signal?: AbortSignal;
 }
 
-/** One question to a model about a set of frames: its sampled answers and a way to score texts. */
+/** How much the model likes two replies to the same prompt: log-probabilities, mean per token. */
+export interface Preference {
+  answerLogProb: number;
+  refusalLogProb: number;
+}
+
+/** One question to a model about a set of frames: its sampled answers and a way to weigh answer against refusal. */
 export interface Asked {
   texts: string[];
-  /** Mean log-probability per token of `text` as the answer to this prompt, where the backend can tell. */
-  score?: (text: string) => Promise<number>;
+  /** Where the backend can tell: how the model weighs `answer` against `refusal` as its reply; null when it cannot. */
+  compare?: (answer: string, refusal: string) => Promise<Preference | null>;
 }
 
 /** Where grounding questions go: a local model on a device, or a model server. */
 export interface GroundingBackend {
   readonly modelName: string;
   readonly device: string;
-  ask(frames: readonly PromptFrame[], instruction: string, opts: AskOptions): Promise<Asked>;
+  /** Whether two same-size neighbouring frames may go as one image part (Qwen2-VL's video pairing). */
+  readonly pairsFrames: boolean;
+  /** Asks about frame groups (one frame, or a pair) each after its time label, then the instruction. */
+  ask(groups: readonly (readonly PromptFrame[])[], instruction: string, opts: AskOptions): Promise<Asked>;
 }

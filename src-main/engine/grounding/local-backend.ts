@@ -1,10 +1,17 @@
 import type { LocalModel } from '../models/local/model.js';
-import type { PromptFrame } from '../models/local/prompt.js';
+import { framesMessage, type PromptFrame } from '../models/local/prompt.js';
 import type { Asked, AskOptions, GroundingBackend } from './backend.js';
 
 /** The local runtime as a grounding backend: answers and teacher-forced scores on one prompt. */
 export class LocalBackend implements GroundingBackend {
-  constructor(private readonly model: LocalModel) {}
+  readonly pairsFrames: boolean;
+
+  constructor(
+    private readonly model: LocalModel,
+    opts: { pairFrames?: boolean } = {},
+  ) {
+    this.pairsFrames = opts.pairFrames ?? true;
+  }
 
   get modelName(): string {
     return this.model.manifest.name;
@@ -14,13 +21,19 @@ export class LocalBackend implements GroundingBackend {
     return this.model.device;
   }
 
-  async ask(frames: readonly PromptFrame[], instruction: string, opts: AskOptions): Promise<Asked> {
-    const prepared = await this.model.prepare(frames, instruction);
+  async ask(groups: readonly (readonly PromptFrame[])[], instruction: string, opts: AskOptions): Promise<Asked> {
+    const prepared = await this.model.prepare([framesMessage(groups, instruction)]);
     const texts = await this.model.generate(prepared, {
       samples: opts.samples,
       maxNewTokens: opts.maxNewTokens,
       signal: opts.signal,
     });
-    return { texts, score: (text) => this.model.scoreContinuation(prepared, text) };
+    return {
+      texts,
+      compare: async (answer, refusal) => ({
+        answerLogProb: await this.model.scoreContinuation(prepared, answer),
+        refusalLogProb: await this.model.scoreContinuation(prepared, refusal),
+      }),
+    };
   }
 }

@@ -1,5 +1,6 @@
 import type { PlannedFrame } from '../../../src-shared/scans.js';
-import { extractFrames } from '../media/extract.js';
+import type { DiskCache } from '../cache/disk-cache.js';
+import { cachedFrames, type FrameSource } from '../cache/frames.js';
 import type { AnswerProfile } from '../models/profiles/types.js';
 import { readAnswer } from './answers.js';
 import type { GroundingBackend } from './backend.js';
@@ -7,17 +8,19 @@ import { scoreConfidence } from './confidence.js';
 import { iou, type Span } from './iou.js';
 import { mergeSegments, type ScoredSegment } from './merge.js';
 import { refinementFrames, snapToChangePoints } from './refine.js';
-import { cutWindows, type GroundingWindow } from './windows.js';
+import { cutWindows, groupFrames, type GroundingWindow } from './windows.js';
 
 export interface GroundInput {
-  file: string;
+  /** The recording: its file, content key and frame rate. */
+  source: FrameSource;
   durationS: number;
-  sourceFps: number;
   query: string;
   /** The recording's SAA frame plan and change points. */
   frames: readonly PlannedFrame[];
   changePoints: readonly number[];
   backend: GroundingBackend;
+  /** Keeps decoded frames between queries; none decodes every time. */
+  cache?: DiskCache;
   profile: AnswerProfile;
   contextTokens: number;
   samples: number;
@@ -45,6 +48,8 @@ export interface GroundOutput {
   /** Answers taken as refusals, and why (unparsed, outside the window). */
   notes: string[];
   timings: { totalMs: number; decodeMs: number; modelMs: number; refineMs: number };
+  /** Frames read from the cache and frames decoded. */
+  frames: { cached: number; decoded: number };
 }
 
 function ms(start: number): number {
@@ -62,16 +67,24 @@ export async function groundRecording(input: GroundInput): Promise<GroundOutput>
   const timings = { totalMs: 0, decodeMs: 0, modelMs: 0, refineMs: 0 };
   const notes: string[] = [];
   const maxNewTokens = input.maxNewTokens ?? 48;
-  const windows = cutWindows(input.frames, input.durationS, { maxTokens: input.contextTokens, overlapS: 2 });
+  const pair = input.backend.pairsFrames;
+  const windows = cutWindows(input.frames, input.durationS, {
+    maxTokens: input.contextTokens,
+    overlapS: 2,
+    pairFrames: pair,
+  });
+  const frameCounts = { cached: 0, decoded: 0 };
   const found: (ScoredSegment & { agreement: number; pAnswer: number })[] = [];
   const outcomes: WindowOutcome[] = [];
   const steps = windows.length + 1;
   const look = async (frames: readonly PlannedFrame[], span: Span, samples: number) => {
     let t = performance.now();
-    const rgb = await extractFrames(input.file, frames, { sourceFps: input.sourceFps, signal: input.signal });
+    const got = await cachedFrames(input.cache, input.source, frames, input.signal);
+    frameCounts.cached += got.hits;
+    frameCounts.decoded += got.misses;
     timings.decodeMs += ms(t);
     t = performance.now();
-    const asked = await input.backend.ask(rgb, input.profile.instruction(input.query, span), {
+    const asked = await input.backend.ask(groupFrames(got.frames, pair), input.profile.instruction(input.query, span), {
       samples,
       maxNewTokens,
       signal: input.signal,
@@ -86,11 +99,10 @@ export async function groundRecording(input: GroundInput): Promise<GroundOutput>
     for (const r of read) if (r.note) notes.push(`window ${w.index}: ${r.note}`);
     const samples = read.map((r) => r.parsed);
     let c = scoreConfidence({ samples });
-    if (c.segment && asked.score) {
+    if (c.segment && asked.compare) {
       // How much more the model likes the consensus answer than refusing, on the same prompt.
-      const answerLogProb = await asked.score(input.profile.answerText(c.segment));
-      const refusalLogProb = await asked.score(input.profile.refusalText);
-      c = scoreConfidence({ samples, answerLogProb, refusalLogProb });
+      const pref = await asked.compare(input.profile.answerText(c.segment), input.profile.refusalText);
+      if (pref) c = scoreConfidence({ samples, ...pref });
     }
     outcomes.push(describe(w, asked.texts, c.segment === null));
     if (c.segment)
@@ -124,7 +136,7 @@ export async function groundRecording(input: GroundInput): Promise<GroundOutput>
   input.onProgress?.(1);
   timings.totalMs = ms(t0);
   const segments = mergeSegments(merged);
-  return { segments, refused: segments.length === 0, windows: outcomes, notes, timings };
+  return { segments, refused: segments.length === 0, windows: outcomes, notes, timings, frames: frameCounts };
 }
 
 function describe(w: GroundingWindow, answers: string[], refused: boolean): WindowOutcome {

@@ -19,16 +19,41 @@ export interface WindowOptions {
   pairFrames?: boolean;
 }
 
-/** Tokens of a run of frames: with pairing, two neighbours of one size cost one frame's tokens. */
-export function windowTokens(frames: readonly PlannedFrame[], pairFrames: boolean): number {
-  let total = 0;
+/** What pairing looks at: a frame's time and size. */
+export interface FrameAt {
+  t: number;
+  width: number;
+  height: number;
+}
+
+/** Frames further apart than this are never fused into one temporal patch. */
+export const MAX_PAIR_GAP_S = 1;
+
+/** Whether two neighbouring frames may share one temporal patch: same size, close in time. */
+export function pairable(a: FrameAt, b: FrameAt): boolean {
+  return a.width === b.width && a.height === b.height && b.t - a.t <= MAX_PAIR_GAP_S;
+}
+
+/**
+ * The image parts of a run of frames, in order: with pairing, two pairable neighbours go
+ * together (Qwen2-VL's video pairing: one frame's tokens for two frames), otherwise alone.
+ */
+export function groupFrames<F extends FrameAt>(frames: readonly F[], pairFrames: boolean): F[][] {
+  const groups: F[][] = [];
   for (let i = 0; i < frames.length; i++) {
-    const f = frames[i] as PlannedFrame;
+    const f = frames[i] as F;
     const next = frames[i + 1];
-    total += f.tokens;
-    if (pairFrames && next && next.width === f.width && next.height === f.height) i++;
+    if (pairFrames && next && pairable(f, next)) {
+      groups.push([f, next]);
+      i++;
+    } else groups.push([f]);
   }
-  return total;
+  return groups;
+}
+
+/** Tokens of a run of frames: with pairing, a pair costs one frame's tokens. */
+export function windowTokens(frames: readonly PlannedFrame[], pairFrames: boolean): number {
+  return groupFrames(frames, pairFrames).reduce((acc, g) => acc + (g[0] as PlannedFrame).tokens, 0);
 }
 
 /**

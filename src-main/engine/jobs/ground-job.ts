@@ -1,3 +1,4 @@
+import type { DiskCache } from '../cache/disk-cache.js';
 import { groundRecording } from '../grounding/pipeline.js';
 import { LocalBackend } from '../grounding/local-backend.js';
 import type { Device } from '../models/devices.js';
@@ -19,7 +20,12 @@ export interface GroundPayload {
 }
 
 /** The 'ground' job: the Tempo-R0 pipeline over one recording; the run is stored with its end. */
-export function groundJobHandler(recordings: RecordingsRepo, scans: ScansRepo, runs: RunsRepo): JobHandler {
+export function groundJobHandler(
+  recordings: RecordingsRepo,
+  scans: ScansRepo,
+  runs: RunsRepo,
+  cache?: DiskCache,
+): JobHandler {
   return async ({ job, signal, progress }) => {
     const p = job.payload as GroundPayload;
     const rec = recordings.get(p.recordingId);
@@ -31,16 +37,17 @@ export function groundJobHandler(recordings: RecordingsRepo, scans: ScansRepo, r
     const profile = getProfile(check.manifest.profile);
     if (!profile) throw new Error(`unknown answer profile ${check.manifest.profile}`);
     const loadStart = performance.now();
-    const model = await loadModel(check.dir, check.manifest, p.device);
+    const model = await loadModel(check.dir, check.manifest, p.device, { cache });
+    const encoded = { ...model.encoderStats };
     const loadMs = Math.round(performance.now() - loadStart);
     const out = await groundRecording({
-      file: rec.path,
+      source: { file: rec.path, key: recordings.fingerprint(rec.id) ?? rec.path, sourceFps: rec.fps },
       durationS: rec.durationS,
-      sourceFps: rec.fps,
       query: p.query,
       frames: scan.frames,
       changePoints: scan.changePoints,
       backend: new LocalBackend(model),
+      cache,
       profile,
       contextTokens: check.manifest.contextTokens,
       samples: p.samples,
@@ -64,7 +71,13 @@ export function groundJobHandler(recordings: RecordingsRepo, scans: ScansRepo, r
           notes: out.notes,
         },
         refused: out.refused,
-        timings: { ...out.timings, loadMs },
+        timings: {
+          ...out.timings,
+          loadMs,
+          framesCached: out.frames.cached,
+          framesDecoded: out.frames.decoded,
+          imagesEncoded: model.encoderStats.images - encoded.images,
+        },
         segments: out.segments.map(({ startS, endS, confidence }) => ({ startS, endS, confidence })),
       });
   };

@@ -67,6 +67,13 @@ export class RecordingsRepo {
   }
 
   /** The recording already holding this path or content, if any. */
+  /** The content fingerprint of a recording (what caches of its frames are keyed by). */
+  fingerprint(id: number): string | undefined {
+    const row = this.db.prepare('SELECT fingerprint FROM recordings WHERE id = ?').get(id) as
+      { fingerprint: string } | undefined;
+    return row?.fingerprint;
+  }
+
   findDuplicate(path: string, fingerprint: string): { id: number; path: string } | undefined {
     return this.db
       .prepare('SELECT id, path FROM recordings WHERE path = ? OR fingerprint = ? LIMIT 1')

@@ -52,6 +52,8 @@ describe('tempo ground', () => {
     }
     expect(doc.timings['modelMs']).toBeGreaterThan(0);
     expect(doc.timings['decodeMs']).toBeGreaterThan(0);
+    expect(doc.timings['framesDecoded']).toBeGreaterThan(0);
+    expect(doc.timings['imagesEncoded']).toBeGreaterThan(0);
     expect(rows('scans')).toBe(1);
     expect(rows('runs')).toBe(1);
     expect(rows('queries')).toBe(1);
@@ -71,6 +73,14 @@ describe('tempo ground', () => {
     expect(JSON.parse(run['settings'] as string)).toMatchObject({ samples: 2, profile: 'qwen2-vl' });
   });
 
+  it('answers a second query from the cache: no frame decoded, no frame encoded again', async () => {
+    const { doc } = await tempoJson<GroundResult>(home, ['ground', '1', 'a person walks by', '--samples', '1']);
+    expect(doc.timings).toMatchObject({ framesDecoded: 0, imagesEncoded: 0 });
+    expect(doc.timings['framesCached']).toBeGreaterThan(0);
+    expect(fs.readdirSync(path.join(home, 'cache')).length).toBeGreaterThan(0);
+    expect(rows('runs')).toBe(2);
+  });
+
   it('gives usage errors, one line each, for a bad query, recording, model or device', async () => {
     const cases: [string[], RegExp][] = [
       [['ground', '1', '   '], /the query is empty/],
@@ -87,7 +97,7 @@ describe('tempo ground', () => {
       expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(run.stderr).toMatch(message);
     }
-    expect(rows('runs')).toBe(1);
+    expect(rows('runs')).toBe(2);
   });
 
   it('names what is wrong with a broken model folder instead of loading it', async () => {

@@ -3,15 +3,22 @@
  * second look, snapping, merging) on real decoded frames, with a scripted backend standing in
  * for the model. The real model path is tested in tests/integration/cli/ground.test.ts.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlannedFrame } from '../../../src-shared/scans.js';
 import type { AskOptions, Asked, GroundingBackend } from '../../../src-main/engine/grounding/backend.js';
-import { groundRecording } from '../../../src-main/engine/grounding/pipeline.js';
+import { DiskCache } from '../../../src-main/engine/cache/disk-cache.js';
+import { groundRecording, type GroundInput } from '../../../src-main/engine/grounding/pipeline.js';
 import type { PromptFrame } from '../../../src-main/engine/models/local/prompt.js';
 import { getProfile } from '../../../src-main/engine/models/profiles/index.js';
 import { makeVideo } from '../../fixtures/make-video.js';
 
 let clip: string;
+let source: GroundInput['source'];
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'tempo-pipeline-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 beforeAll(async () => {
   clip = await makeVideo({
     durationS: 30,
@@ -19,6 +26,7 @@ beforeAll(async () => {
     height: 180,
     events: [{ kind: 'box', from: 12.2, to: 17.8, x: 40, y: 40, w: 80, h: 80, color: 'white' }],
   });
+  source = { file: clip, key: clip, sourceFps: 25 };
 });
 
 const frames: PlannedFrame[] = Array.from({ length: 30 }, (_, i) => ({ t: i, width: 224, height: 112, tokens: 32 }));
@@ -26,6 +34,7 @@ const profile = getProfile('qwen2-vl')!;
 
 interface Call {
   times: number[];
+  groups: number[];
   instruction: string;
   pixelsLookRight: boolean;
 }
@@ -35,13 +44,22 @@ class ScriptedBackend implements GroundingBackend {
   readonly modelName = 'scripted';
   readonly device = 'cpu';
   readonly calls: Call[] = [];
-  constructor(private readonly answers: (frames: readonly PromptFrame[], call: number) => string[]) {}
+  constructor(
+    private readonly answers: (frames: readonly PromptFrame[], call: number) => string[],
+    readonly pairsFrames = false,
+  ) {}
 
-  async ask(frames: readonly PromptFrame[], instruction: string, opts: AskOptions): Promise<Asked> {
+  async ask(groups: readonly (readonly PromptFrame[])[], instruction: string, opts: AskOptions): Promise<Asked> {
+    const frames = groups.flat();
     const pixelsLookRight = frames.every((f) => f.data.length === f.width * f.height * 3);
-    this.calls.push({ times: frames.map((f) => f.t), instruction, pixelsLookRight });
+    this.calls.push({
+      times: frames.map((f) => f.t),
+      groups: groups.map((g) => g.length),
+      instruction,
+      pixelsLookRight,
+    });
     const texts = this.answers(frames, this.calls.length - 1).slice(0, opts.samples);
-    return { texts, score: async (text) => (text === profile.refusalText ? -3 : -0.5) };
+    return { texts, compare: async () => ({ answerLogProb: -0.5, refusalLogProb: -3 }) };
   }
 }
 
@@ -67,9 +85,8 @@ describe('groundRecording', () => {
       ];
     });
     const out = await groundRecording({
-      file: clip,
+      source,
       durationS: 30,
-      sourceFps: 25,
       query: 'a white box appears',
       frames,
       changePoints: [12.1, 17.9],
@@ -100,9 +117,8 @@ describe('groundRecording', () => {
   it('takes answers outside the window or unparsed as refusals, logs them, and refuses the recording', async () => {
     const backend = new ScriptedBackend(() => ['The event happens in 500 - 510 seconds.', 'hmm', profile.refusalText]);
     const out = await groundRecording({
-      file: clip,
+      source,
       durationS: 30,
-      sourceFps: 25,
       query: 'a truck',
       frames,
       changePoints: [],
@@ -116,5 +132,60 @@ describe('groundRecording', () => {
     expect(out.segments).toEqual([]);
     expect(out.notes).toHaveLength(2);
     expect(out.notes[0]).toMatch(/outside the window 0.0-30.0 s/);
+  });
+
+  it('decodes each planned frame once: a second query reads them from the cache', async () => {
+    const cache = new DiskCache(path.join(tmp, 'cache'), 64 * 1024 ** 2);
+    const answers = (fs: readonly PromptFrame[]) => {
+      const seen = fs.filter(showsBox).map((f) => f.t);
+      return seen.length ? [`The event happens in ${Math.min(...seen)} - ${Math.max(...seen)} seconds.`] : ['none'];
+    };
+    const input = (backend: GroundingBackend): GroundInput => ({
+      source,
+      durationS: 30,
+      query: 'a white box appears',
+      frames,
+      changePoints: [12.1, 17.9],
+      backend,
+      cache,
+      profile,
+      contextTokens: 320,
+      samples: 1,
+    });
+    const first = await groundRecording(input(new ScriptedBackend(answers)));
+    // Within one query too: the second look reuses the first pass's whole-second frames.
+    expect(first.frames.cached).toBeGreaterThan(0);
+    expect(first.frames.decoded).toBeGreaterThan(frames.length);
+    const again = new ScriptedBackend(answers);
+    const second = await groundRecording(input(again));
+    expect(second.frames).toEqual({ cached: first.frames.decoded + first.frames.cached, decoded: 0 });
+    expect(second.segments).toEqual(first.segments);
+    // The cached pixels are the decoded ones: the box is seen on the same frames.
+    expect(again.calls.every((c) => c.pixelsLookRight)).toBe(true);
+    expect(cache.stats.writes).toBe(first.frames.decoded);
+  });
+
+  it('pairs same-size frames under a second apart when the backend pairs', async () => {
+    const dense: PlannedFrame[] = Array.from({ length: 20 }, (_, i) => ({
+      t: i / 2,
+      width: 224,
+      height: 112,
+      tokens: 32,
+    }));
+    const backend = new ScriptedBackend(() => [profile.refusalText], true);
+    const out = await groundRecording({
+      source,
+      durationS: 15,
+      query: 'a truck',
+      frames: [...dense, { t: 14, width: 224, height: 112, tokens: 32 }],
+      changePoints: [],
+      backend,
+      profile,
+      contextTokens: 10_000,
+      samples: 1,
+    });
+    expect(out.windows).toHaveLength(1);
+    expect(out.windows[0]?.visualTokens).toBe(11 * 32);
+    expect(backend.calls[0]?.groups).toEqual([...Array(10).fill(2), 1]);
   });
 });

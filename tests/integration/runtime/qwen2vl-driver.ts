@@ -13,7 +13,7 @@ import {
 } from '@huggingface/transformers';
 import type { PreTrainedTokenizer, Processor } from '@huggingface/transformers';
 import { configureOffline } from '../../../src-main/engine/models/local/offline.js';
-import { buildPrompt } from '../../../src-main/engine/models/local/prompt.js';
+import { buildPrompt, framesMessage } from '../../../src-main/engine/models/local/prompt.js';
 
 export type Device = 'cpu' | 'webgpu';
 
@@ -80,7 +80,12 @@ export async function framesPrompt({ processor, tokenizer }: Loaded, frames: Fra
     height: f.image.height,
     data: new Uint8Array(f.image.data.buffer, f.image.data.byteOffset, f.image.data.byteLength),
   }));
-  return buildPrompt(processor, tokenizer, promptFrames, question);
+  return buildPrompt(processor, tokenizer, [
+    framesMessage(
+      promptFrames.map((f) => [f]),
+      question,
+    ),
+  ]);
 }
 
 /** A solid-colour RGB frame with a lighter square whose place depends on `seed`. */
@@ -98,7 +103,7 @@ export function syntheticFrame(width: number, height: number, seed: number): Raw
   return new RawImage(data, width, height, 3);
 }
 
-/** Only the fields the model takes (drops helper extras such as tokensPerFrame). */
+/** Only the fields the model takes (drops helper extras such as tokensPerImage). */
 export function modelInputs({ input_ids, attention_mask, pixel_values, image_grid_thw }: PromptInputs): PromptInputs {
   return pixel_values && image_grid_thw
     ? { input_ids, attention_mask, pixel_values, image_grid_thw }

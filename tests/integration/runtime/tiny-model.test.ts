@@ -107,7 +107,7 @@ describe('transformers.js on the tiny Qwen2-VL (cpu, fp32)', () => {
       [1n, 4n, 4n],
       [1n, 4n, 4n],
     ]);
-    expect(inputs.tokensPerFrame).toEqual([4, 4]);
+    expect(inputs.tokensPerImage).toEqual([4, 4]);
     expect(ids.filter((id) => id === spec.ids['<|image_pad|>'])).toHaveLength(8);
     expect(cpu.tokenizer.decode(ids)).toContain('<1.5s><|vision_start|><|image_pad|>');
 

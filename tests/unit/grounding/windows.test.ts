@@ -1,15 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import type { PlannedFrame } from '../../../src-shared/scans.js';
-import { cutWindows, windowTokens } from '../../../src-main/engine/grounding/windows.js';
+import { cutWindows, groupFrames, windowTokens } from '../../../src-main/engine/grounding/windows.js';
 
 const big = (t: number): PlannedFrame => ({ t, width: 448, height: 252, tokens: 144 });
 const small = (t: number): PlannedFrame => ({ t, width: 224, height: 112, tokens: 32 });
 
 describe('windowTokens', () => {
   it('pairs same-size neighbours when asked, the way Qwen2-VL pairs video frames', () => {
-    const frames = [big(0), big(0.5), small(4), small(8), small(12), big(20)];
+    const frames = [big(0), big(0.5), small(4), small(4.5), small(5), big(20)];
     expect(windowTokens(frames, false)).toBe(144 * 3 + 32 * 3);
     expect(windowTokens(frames, true)).toBe(144 + 32 + 32 + 144);
+  });
+
+  it('never pairs frames of different sizes or more than a second apart', () => {
+    const frames = [big(0), small(0.5), small(4), small(8), big(8.5), big(10)];
+    expect(groupFrames(frames, true).map((g) => g.length)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(windowTokens(frames, true)).toBe(windowTokens(frames, false));
+  });
+
+  it('groups in order and leaves an odd frame alone', () => {
+    const frames = [big(0), big(0.5), big(1), small(3)];
+    expect(groupFrames(frames, true)).toEqual([[big(0), big(0.5)], [big(1)], [small(3)]]);
+    expect(groupFrames(frames, false)).toEqual(frames.map((f) => [f]));
   });
 });
 
@@ -42,8 +54,9 @@ describe('cutWindows', () => {
   });
 
   it('fits more frames in a window when frames are paired', () => {
-    const plain = cutWindows(frames, 200, { maxTokens: 1000 });
-    const paired = cutWindows(frames, 200, { maxTokens: 1000, pairFrames: true });
+    const dense = frames.map((f) => ({ ...f, t: f.t / 4 }));
+    const plain = cutWindows(dense, 50, { maxTokens: 1000 });
+    const paired = cutWindows(dense, 50, { maxTokens: 1000, pairFrames: true });
     expect(paired.length).toBeLessThan(plain.length);
   });
 

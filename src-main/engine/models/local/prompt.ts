@@ -1,18 +1,40 @@
 import { RawImage, cat } from '@huggingface/transformers';
 import type { PreTrainedTokenizer, Processor, Tensor } from '@huggingface/transformers';
 
-/** A frame for the model: its time in the recording and its RGB24 pixels at the planned size. */
-export interface PromptFrame {
-  t: number;
+/** RGB24 pixels of one picture. */
+export interface PromptImage {
   width: number;
   height: number;
   data: Uint8Array;
 }
 
-/** Model inputs of one call: the vision fields are there whenever frames are. */
+/** A frame for the model: its time in the recording and its RGB24 pixels at the planned size. */
+export interface PromptFrame extends PromptImage {
+  t: number;
+}
+
+/**
+ * One piece of a message, in order. An image part holds one picture, or two frames of one
+ * size that Qwen2-VL fuses into one temporal patch, the way it pairs video frames (half
+ * the visual tokens of two separate images).
+ */
+export type PromptPart = { type: 'text'; text: string } | { type: 'image'; images: PromptImage[] };
+
+export interface PromptMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string | PromptPart[];
+}
+
+/** Model inputs of one call: the vision fields are there whenever images are. */
 export interface PromptInputs {
   input_ids: Tensor;
   attention_mask: Tensor;
+  pixel_values: Tensor;
+  image_grid_thw: Tensor;
+}
+
+/** What the processor made of one image part. */
+export interface ProcessedImage {
   pixel_values: Tensor;
   image_grid_thw: Tensor;
 }
@@ -24,61 +46,115 @@ export function timeLabel(t: number): string {
   return `<${t.toFixed(1)}s>`;
 }
 
+/** The label of an image part: one time, or both times of a pair (`<12.5s,13.0s>`). */
+export function partLabel(times: readonly number[]): string {
+  return `<${times.map((t) => `${t.toFixed(1)}s`).join(',')}>`;
+}
+
+/** The user message of a grounding question: each group of frames after its time label, then the instruction. */
+export function framesMessage(groups: readonly (readonly PromptFrame[])[], instruction: string): PromptMessage {
+  const content: PromptPart[] = groups.flatMap((g) => [
+    { type: 'text' as const, text: partLabel(g.map((f) => f.t)) },
+    { type: 'image' as const, images: [...g] },
+  ]);
+  return { role: 'user', content: [...content, { type: 'text', text: instruction }] };
+}
+
+export function imageParts(messages: readonly PromptMessage[]): PromptImage[][] {
+  return messages.flatMap((m) =>
+    typeof m.content === 'string' ? [] : m.content.flatMap((p) => (p.type === 'image' ? [p.images] : [])),
+  );
+}
+
+/** Runs the image processor over one image part (one picture, or a same-size pair). */
+export async function processImagePart(processor: Processor, images: readonly PromptImage[]): Promise<ProcessedImage> {
+  const imageProcessor = processor.image_processor;
+  if (!imageProcessor) throw new Error('the model has no image processor (preprocessor_config.json)');
+  if (images.length < 1 || images.length > 2)
+    throw new Error(`an image part holds 1 or 2 pictures, not ${images.length}`);
+  const [a, b] = images as [PromptImage, PromptImage | undefined];
+  if (b && (b.width !== a.width || b.height !== a.height))
+    throw new Error(`paired frames differ in size (${a.width}x${a.height} and ${b.width}x${b.height})`);
+  const raw = images.map(
+    (f) =>
+      new RawImage(new Uint8ClampedArray(f.data.buffer, f.data.byteOffset, f.data.byteLength), f.width, f.height, 3),
+  );
+  return (await imageProcessor(raw.length === 1 ? raw[0] : raw)) as ProcessedImage;
+}
+
+/** Visual tokens of an image part from its grid: t*h*w / merge_size^2. */
+export function gridTokens(grid: readonly number[], mergeSize: number): number {
+  const [t = 0, h = 0, w = 0] = grid;
+  return (t * h * w) / mergeSize ** 2;
+}
+
+export function mergeSizeOf(processor: Processor): number {
+  return Number((processor.image_processor?.config as { merge_size?: number } | undefined)?.merge_size ?? 2);
+}
+
 /**
- * Builds the chat prompt with a timestamp before every frame. Each frame goes through the
- * image processor on its own (several images in one call would become frames of ONE image),
- * the results are concatenated on axis 0, and each <|image_pad|> is expanded to
+ * Builds the chat prompt. Each image part goes through the image processor on its own
+ * (several images in one call would become frames of ONE image), unless `grids` already
+ * gives its grid (its features are known and its pixels are not needed); the processed
+ * parts are concatenated on axis 0, and each <|image_pad|> is expanded to
  * t*h*w / merge_size^2 copies here.
  */
 export async function buildPrompt(
   processor: Processor,
   tokenizer: PreTrainedTokenizer,
-  frames: readonly PromptFrame[],
-  instruction: string,
-): Promise<PromptInputs & { text: string; tokensPerFrame: number[] }> {
-  const imageProcessor = processor.image_processor;
-  if (!imageProcessor) throw new Error('the model has no image processor (preprocessor_config.json)');
-  if (frames.length === 0) throw new Error('a prompt needs at least one frame');
-  const mergeSize = Number((imageProcessor.config as { merge_size?: number }).merge_size ?? 2);
-  const processed: { pixel_values: Tensor; image_grid_thw: Tensor }[] = [];
-  for (const f of frames) {
-    const image = new RawImage(
-      new Uint8ClampedArray(f.data.buffer, f.data.byteOffset, f.data.byteLength),
-      f.width,
-      f.height,
-      3,
-    );
-    processed.push((await imageProcessor(image)) as { pixel_values: Tensor; image_grid_thw: Tensor });
+  messages: readonly PromptMessage[],
+  known: readonly (readonly number[] | undefined)[] = [],
+): Promise<PromptInputs & { text: string; grids: number[][]; tokensPerImage: number[] }> {
+  const parts = imageParts(messages);
+  if (parts.length === 0) throw new Error('a prompt needs at least one image');
+  const mergeSize = mergeSizeOf(processor);
+  const processed: ProcessedImage[] = [];
+  const grids: number[][] = [];
+  for (const [i, images] of parts.entries()) {
+    const grid = known[i];
+    if (grid) {
+      grids.push([...grid]);
+      continue;
+    }
+    const p = await processImagePart(processor, images);
+    processed.push(p);
+    grids.push((p.image_grid_thw.tolist()[0] as bigint[]).map(Number));
   }
-  const content = frames.flatMap((f) => [{ type: 'text', text: timeLabel(f.t) }, { type: 'image' }]);
-  const text = String(
-    processor.apply_chat_template([{ role: 'user', content: [...content, { type: 'text', text: instruction }] }], {
-      add_generation_prompt: true,
-      tokenize: false,
-    }),
-  );
+  const chat = messages.map((m) => ({
+    role: m.role,
+    content:
+      typeof m.content === 'string'
+        ? m.content
+        : m.content.map((p) => (p.type === 'text' ? { type: 'text', text: p.text } : { type: 'image' })),
+  }));
+  const text = String(processor.apply_chat_template(chat, { add_generation_prompt: true, tokenize: false }));
   const pieces = text.split(IMAGE_PAD);
-  if (pieces.length - 1 !== frames.length) {
-    throw new Error(`the chat template made ${pieces.length - 1} image slots for ${frames.length} frames`);
+  if (pieces.length - 1 !== parts.length) {
+    throw new Error(`the chat template made ${pieces.length - 1} image slots for ${parts.length} images`);
   }
-  const perFrame = processed.map(({ image_grid_thw }) => {
-    const [t = 0n, h = 0n, w = 0n] = image_grid_thw.tolist()[0] as bigint[];
-    return Number(t * h * w) / mergeSize ** 2;
-  });
-  const expanded = pieces.reduce((acc, piece, i) => acc + IMAGE_PAD.repeat(perFrame[i - 1] ?? 0) + piece);
+  const perImage = grids.map((g) => gridTokens(g, mergeSize));
+  const expanded = pieces.reduce((acc, piece, i) => acc + IMAGE_PAD.repeat(perImage[i - 1] ?? 0) + piece);
   const { input_ids, attention_mask } = tokenizer(expanded) as { input_ids: Tensor; attention_mask: Tensor };
+  const gridTensor = new (input_ids.constructor as typeof Tensor)(
+    'int64',
+    BigInt64Array.from(grids.flat().map(BigInt)),
+    [grids.length, 3],
+  );
+  const patchDim = 1176;
+  const pixel_values =
+    processed.length > 0
+      ? cat(
+          processed.map((p) => p.pixel_values),
+          0,
+        )
+      : new (input_ids.constructor as typeof Tensor)('float32', new Float32Array(0), [0, patchDim]);
   return {
     text: expanded,
-    tokensPerFrame: perFrame,
+    grids,
+    tokensPerImage: perImage,
     input_ids,
     attention_mask,
-    pixel_values: cat(
-      processed.map((p) => p.pixel_values),
-      0,
-    ),
-    image_grid_thw: cat(
-      processed.map((p) => p.image_grid_thw),
-      0,
-    ),
+    pixel_values,
+    image_grid_thw: gridTensor,
   };
 }

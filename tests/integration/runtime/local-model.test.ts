@@ -1,0 +1,134 @@
+/**
+ * The engine's LocalModel on the tiny random-weight Qwen2-VL: Qwen2-VL frame pairing in a
+ * real prompt, the on-disk vision-feature cache across model instances, and token
+ * log-probabilities (what `tempo serve-model` returns).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DiskCache } from '../../../src-main/engine/cache/disk-cache.js';
+import { LocalModel } from '../../../src-main/engine/models/local/model.js';
+import { framesMessage, type PromptFrame } from '../../../src-main/engine/models/local/prompt.js';
+import { checkModelDir } from '../../../src-main/engine/models/manifest.js';
+import { makeTinyQwen2VL, tinyQwen2VLSpec } from '../../fixtures/tiny-qwen2vl/generate.js';
+import { syntheticFrame } from './qwen2vl-driver.js';
+
+const spec = tinyQwen2VLSpec();
+let root: string;
+let modelDir: string;
+const models: LocalModel[] = [];
+
+async function open(cache?: DiskCache): Promise<LocalModel> {
+  const check = checkModelDir(modelDir);
+  const m = await LocalModel.load(modelDir, check.manifest!, 'cpu', { cache });
+  models.push(m);
+  return m;
+}
+
+function frame(t: number, seed: number): PromptFrame {
+  const im = syntheticFrame(56, 56, seed);
+  return { t, width: 56, height: 56, data: new Uint8Array(im.data.buffer, im.data.byteOffset, im.data.byteLength) };
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'tempo-local-model-'));
+  modelDir = await makeTinyQwen2VL(path.join(root, 'tiny'));
+});
+
+afterAll(async () => {
+  for (const m of models) await m.dispose();
+  await rm(root, { recursive: true, force: true });
+});
+
+const QUESTION = 'When does the light turn on?';
+const frames = [frame(0, 1), frame(0.5, 2), frame(1, 3), frame(1.5, 4)];
+
+describe('LocalModel', () => {
+  it('pairs two same-size frames into one temporal patch: half the visual tokens', async () => {
+    const m = await open();
+    const single = await m.prepare([
+      framesMessage(
+        frames.map((f) => [f]),
+        QUESTION,
+      ),
+    ]);
+    const paired = await m.prepare([framesMessage([frames.slice(0, 2), frames.slice(2)], QUESTION)]);
+    const pad = spec.ids['<|image_pad|>'];
+    const count = (ids: bigint[]) => ids.filter((id) => Number(id) === pad).length;
+    expect(single.image_grid_thw.tolist()).toEqual(Array(4).fill([1n, 4n, 4n]));
+    expect(paired.image_grid_thw.tolist()).toEqual(Array(2).fill([1n, 4n, 4n]));
+    expect(count(single.input_ids.tolist()[0] as bigint[])).toBe(16);
+    expect(count(paired.input_ids.tolist()[0] as bigint[])).toBe(8);
+    // Both frames of a pair reach the encoder: the pair's patches hold two different pictures.
+    expect(paired.pixel_values.dims).toEqual([32, spec.patchDim]);
+    const other = await m.prepare([framesMessage([[frames[0]!, frame(0.5, 9)], frames.slice(2)], QUESTION)]);
+    const a = paired.pixel_values.data as Float32Array;
+    const b = other.pixel_values.data as Float32Array;
+    expect(a.some((v, i) => v !== b[i])).toBe(true);
+    const [answer] = await m.generate(paired, { samples: 1, maxNewTokens: 6 });
+    expect(typeof answer).toBe('string');
+  });
+
+  it('encodes each image once: a second model on the same cache reads the features from disk', async () => {
+    const cache = new DiskCache(path.join(root, 'cache'), 64 * 1024 ** 2);
+    const message = [
+      framesMessage(
+        frames.map((f) => [f]),
+        QUESTION,
+      ),
+    ];
+    const first = await open(cache);
+    const p1 = await first.prepare(message);
+    const a = await first.generateTokens(p1, { samples: 2, maxNewTokens: 6 });
+    await first.scoreContinuation(p1, 'The event happens in 0 - 1 seconds.');
+    // Two samples and a score on one prompt: the encoder ran once, over the four frames.
+    expect(first.encoderStats).toEqual({ runs: 1, images: 4 });
+    expect(first.features?.misses).toBe(4);
+
+    const second = await open(cache);
+    const p2 = await second.prepare(message);
+    expect(second.features?.hits).toBe(4);
+    // Nothing left to preprocess or encode.
+    expect(p2.pixel_values.dims).toEqual([0, spec.patchDim]);
+    const b = await second.generateTokens(p2, { samples: 1, maxNewTokens: 6 });
+    expect(second.encoderStats).toEqual({ runs: 0, images: 0 });
+    expect(b[0]?.ids).toEqual(a[0]?.ids);
+
+    // A prompt with one new frame encodes only that frame.
+    const third = await open(cache);
+    const p3 = await third.prepare([
+      framesMessage(
+        [...frames, frame(2, 5)].map((f) => [f]),
+        QUESTION,
+      ),
+    ]);
+    await third.generate(p3, { samples: 1, maxNewTokens: 2 });
+    expect(third.encoderStats).toEqual({ runs: 1, images: 1 });
+  });
+
+  it('gives the log-probability of each generated token with the likeliest alternatives', async () => {
+    const m = await open();
+    const p = await m.prepare([
+      framesMessage(
+        frames.map((f) => [f]),
+        QUESTION,
+      ),
+    ]);
+    const [greedy] = await m.generateTokens(p, { samples: 1, maxNewTokens: 5 });
+    const lps = await m.tokenLogprobs(p, greedy!.ids, 3);
+    expect(lps).toHaveLength(greedy!.ids.length);
+    for (const lp of lps) {
+      expect(lp.top).toHaveLength(3);
+      expect(lp.logprob).toBeLessThanOrEqual(0);
+      // Greedy picks the likeliest token at every step.
+      expect(lp.logprob).toBeCloseTo(lp.top[0]!.logprob, 4);
+      expect(lp.top[0]!.logprob).toBeGreaterThanOrEqual(lp.top[1]!.logprob);
+    }
+    // Per-token log-probs of a given reply average to its teacher-forced score.
+    const reply = 'The event happens in 0 - 1 seconds.';
+    const forced = await m.tokenLogprobs(p, m.encode(reply), 1);
+    const mean = forced.reduce((acc, l) => acc + l.logprob, 0) / forced.length;
+    expect(await m.scoreContinuation(p, reply)).toBeCloseTo(mean, 4);
+  });
+});
