@@ -1,12 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { Job } from '../../src-shared/jobs.js';
 import { groundQuery } from '../engine/api/ground.js';
 import { importPaths } from '../engine/api/import.js';
-import { listInstalledModels } from '../engine/api/models.js';
+import { listInstalledModels, resolveModelDir } from '../engine/api/models.js';
 import { listRecordings, resolveRecording } from '../engine/api/recordings.js';
 import { scanRecording } from '../engine/api/scan.js';
 import { UsageError } from '../engine/api/errors.js';
 import type { Engine } from '../engine/engine.js';
+import { checkDevice, DeviceError } from '../engine/models/devices.js';
+import { loadModel } from '../engine/models/loaded.js';
+import { checkModelDir } from '../engine/models/manifest.js';
+import { startModelServer } from '../server/model-server.js';
 import { formatDuration, type Output } from './output.js';
 
 export interface CommandContext {
@@ -121,11 +126,17 @@ export async function cmdGround(ctx: CommandContext): Promise<number> {
   const samples = options['samples'];
   const progress = followJobs(ctx, `ground ${rec.id}`);
   try {
+    const str = (name: string) => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
+    const context = str('context');
     const result = await groundQuery(engine, rec, {
       query: args[1] as string,
-      model: typeof options['model'] === 'string' ? options['model'] : undefined,
-      device: typeof options['device'] === 'string' ? options['device'] : undefined,
+      model: str('model'),
+      device: str('device'),
       samples: samples === undefined ? undefined : Number(samples),
+      server: str('server'),
+      token: str('token'),
+      profile: str('profile'),
+      contextTokens: context === undefined ? undefined : Number(context),
       onJob: progress.onJob,
     });
     out.done();
@@ -195,5 +206,49 @@ export function cmdModels({ engine, out }: CommandContext): number {
       `devices: ${result.devices.join(', ')}`,
     ].join('\n'),
   );
+  return 0;
+}
+
+/** `tempo serve-model`: the local runtime as an OpenAI-compatible endpoint on 127.0.0.1 until Ctrl-C. */
+export async function cmdServeModel({ engine, out, args, options, signal }: CommandContext): Promise<number> {
+  if (args.length > 0) throw new UsageError('serve-model takes no arguments (see tempo help)');
+  const port = options['port'] === undefined ? 8765 : Number(options['port']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError('--port must be a port number (0 picks a free one)');
+  const dir = resolveModelDir(engine, typeof options['model'] === 'string' ? options['model'] : undefined);
+  let device;
+  try {
+    device = checkDevice(typeof options['device'] === 'string' ? options['device'] : 'cpu');
+  } catch (err) {
+    if (err instanceof DeviceError) throw new UsageError(err.message);
+    throw err;
+  }
+  const given = typeof options['token'] === 'string' ? options['token'] : undefined;
+  if (given !== undefined && given.length < 8) throw new UsageError('--token must be at least 8 characters');
+  const token = given ?? randomBytes(18).toString('base64url');
+  const check = checkModelDir(dir);
+  if (!check.manifest) throw new UsageError(`model ${dir} cannot be used: ${check.problems.join('; ')}`);
+  const model = await loadModel(check.dir, check.manifest, device, { cache: engine.cache });
+  let server;
+  try {
+    server = await startModelServer({ model, token, port });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use`);
+    throw err;
+  }
+  const info = { url: server.url, model: check.manifest.name, device, token };
+  out.result(info, () =>
+    [
+      `serving ${info.model} on ${device} at ${info.url} (127.0.0.1 only)`,
+      `token: ${token}`,
+      `tempo ground ID "QUERY" --server ${info.url} --token ${token}`,
+      'Ctrl-C stops.',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await server.close();
   return 0;
 }

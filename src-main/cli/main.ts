@@ -3,7 +3,16 @@ import { NotFoundError, UsageError } from '../engine/api/errors.js';
 import { Engine } from '../engine/engine.js';
 import { defaultHome } from '../engine/home.js';
 import { StoreError } from '../engine/store/db.js';
-import { cmdGround, cmdImport, cmdJobs, cmdList, cmdModels, cmdScan, type CommandContext } from './commands.js';
+import {
+  cmdGround,
+  cmdImport,
+  cmdJobs,
+  cmdList,
+  cmdModels,
+  cmdScan,
+  cmdServeModel,
+  type CommandContext,
+} from './commands.js';
 import { makeOutput } from './output.js';
 
 export const HELP = `tempo — find moments in recorded video from a sentence
@@ -19,6 +28,12 @@ Commands:
   models                     installed models (complete or what is wrong) and the devices here
   ground ID|PATH "QUERY" [--model NAME|DIR] [--device cpu|webgpu|cuda|dml] [--samples K]
                              find where the query happens: ranked segments with a confidence
+         [--server URL [--token T] [--model ID] [--profile qwen2-vl|time-r1] [--context TOKENS]]
+                             ask an OpenAI-compatible model server instead (token also from
+                             TEMPO_SERVER_TOKEN)
+  serve-model [--port N] [--model NAME|DIR] [--device D] [--token T]
+                             serve a local model as an OpenAI-compatible endpoint on 127.0.0.1
+                             (bearer token required; a random one is printed when not given)
   help                       this text
 
 Global options:
@@ -36,6 +51,7 @@ const COMMANDS: Record<string, Runner> = {
   jobs: cmdJobs,
   models: cmdModels,
   ground: cmdGround,
+  'serve-model': cmdServeModel,
 };
 
 const OPTIONS = {
@@ -45,6 +61,11 @@ const OPTIONS = {
   model: { type: 'string' },
   device: { type: 'string' },
   samples: { type: 'string' },
+  server: { type: 'string' },
+  token: { type: 'string' },
+  profile: { type: 'string' },
+  context: { type: 'string' },
+  port: { type: 'string' },
   force: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', default: false },

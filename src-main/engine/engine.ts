@@ -21,6 +21,8 @@ export class Engine {
   readonly jobs: JobQueue;
   /** Decoded frames and vision features, bounded, kept between queries and runs. */
   readonly cache: DiskCache;
+  /** Bearer tokens of model servers by URL, for this process only (never written to the store). */
+  readonly serverTokens = new Map<string, string>();
 
   private constructor(home: string, jobOptions: JobQueueOptions) {
     this.paths = homePaths(home);
@@ -32,7 +34,16 @@ export class Engine {
     this.cache = new DiskCache(this.paths.cache, cacheBytesFromEnv());
     this.jobs = new JobQueue(this.db, jobOptions);
     this.jobs.register('scan', scanJobHandler(this.recordings, this.scans));
-    this.jobs.register('ground', groundJobHandler(this.recordings, this.scans, this.runs, this.cache));
+    this.jobs.register(
+      'ground',
+      groundJobHandler({
+        recordings: this.recordings,
+        scans: this.scans,
+        runs: this.runs,
+        cache: this.cache,
+        serverTokens: this.serverTokens,
+      }),
+    );
     // Jobs left 'running' by a process that died are queued again (or failed when exhausted).
     this.jobs.recover();
   }

@@ -2,10 +2,12 @@ import type { Job } from '../../../src-shared/jobs.js';
 import type { Recording } from '../../../src-shared/recordings.js';
 import { DEFAULT_SCAN_BUDGET } from '../../../src-shared/scans.js';
 import type { Engine } from '../engine.js';
-import type { GroundPayload } from '../jobs/ground-job.js';
+import { RemoteBackend, RemoteError } from '../grounding/remote-backend.js';
+import type { GroundPayload, GroundTarget } from '../jobs/ground-job.js';
 import { checkDevice, DeviceError } from '../models/devices.js';
-import { findModel, listModels, ModelNotFoundError } from '../models/registry.js';
+import { getProfile, PROFILES } from '../models/profiles/index.js';
 import { UsageError } from './errors.js';
+import { resolveModelDir } from './models.js';
 import { JobFailedError, runJob } from './run-job.js';
 import { scanRecording } from './scan.js';
 
@@ -13,9 +15,18 @@ export const MAX_QUERY_CHARS = 2000;
 
 export interface GroundRequest {
   query: string;
+  /** A local model's name or folder; with `server`, the server's model id. */
   model?: string;
   device?: string;
   samples?: number;
+  /** Base URL of an OpenAI-compatible model server to ask instead of a local model. */
+  server?: string;
+  /** The server's bearer token (kept in memory only). */
+  token?: string;
+  /** Answer profile of the server's model (default qwen2-vl). */
+  profile?: string;
+  /** Visual tokens one request to the server may carry (default 8192). */
+  contextTokens?: number;
   onJob?: (job: Job) => void;
 }
 
@@ -39,25 +50,33 @@ export function checkQuery(query: string): string {
   return q;
 }
 
-function resolveModelDir(engine: Engine, name: string | undefined): string {
+function localTarget(engine: Engine, req: GroundRequest): GroundTarget {
+  const modelDir = resolveModelDir(engine, req.model);
   try {
-    if (name === undefined) {
-      const complete = listModels(engine.paths.home).filter((m) => m.complete);
-      if (complete.length === 0)
-        throw new UsageError(`no model installed: put one in ${engine.paths.home}/models or pass --model DIR`);
-      if (complete.length > 1) {
-        throw new UsageError(
-          `several models installed (${complete.map((m) => m.manifest?.name).join(', ')}): pick one with --model`,
-        );
-      }
-      return (complete[0] as { dir: string }).dir;
-    }
-    const m = findModel(engine.paths.home, name);
-    if (!m.complete)
-      throw new UsageError(`model ${m.manifest?.name ?? m.dir} cannot be used: ${m.problems.join('; ')}`);
-    return m.dir;
+    return { kind: 'local', modelDir, device: checkDevice(req.device ?? 'cpu') };
   } catch (err) {
-    if (err instanceof ModelNotFoundError) throw new UsageError(err.message);
+    if (err instanceof DeviceError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** Checks the server before any work: reachable, token accepted, model there. */
+async function serverTarget(engine: Engine, req: GroundRequest): Promise<GroundTarget> {
+  const url = req.server as string;
+  if (req.device !== undefined) throw new UsageError('--device is for local models; a model server uses its own');
+  const profile = req.profile ?? 'qwen2-vl';
+  if (!getProfile(profile))
+    throw new UsageError(`unknown answer profile '${profile}' (known: ${Object.keys(PROFILES).join(', ')})`);
+  const contextTokens = req.contextTokens ?? 8192;
+  if (!Number.isInteger(contextTokens) || contextTokens < 64)
+    throw new UsageError('--context must be a whole number of visual tokens, at least 64');
+  if (req.token) engine.serverTokens.set(url, req.token);
+  const token = req.token ?? engine.serverTokens.get(url) ?? process.env['TEMPO_SERVER_TOKEN'];
+  try {
+    const backend = await RemoteBackend.connect({ url, token, model: req.model });
+    return { kind: 'server', url, model: backend.modelName, profile, contextTokens };
+  } catch (err) {
+    if (err instanceof RemoteError && err.message.startsWith('not a server URL')) throw new UsageError(err.message);
     throw err;
   }
 }
@@ -72,19 +91,12 @@ export async function groundQuery(engine: Engine, rec: Recording, req: GroundReq
   const samples = req.samples ?? 3;
   if (!Number.isInteger(samples) || samples < 1 || samples > 16)
     throw new UsageError('--samples must be a whole number from 1 to 16');
-  const modelDir = resolveModelDir(engine, req.model);
-  let device;
-  try {
-    device = checkDevice(req.device ?? 'cpu');
-  } catch (err) {
-    if (err instanceof DeviceError) throw new UsageError(err.message);
-    throw err;
-  }
+  const target = req.server ? await serverTarget(engine, req) : localTarget(engine, req);
   // The newest scan of any budget serves; a recording never scanned is scanned first.
   const scan = engine.scans.latest(rec.id);
   if (!scan) await scanRecording(engine, rec, { budgetTokens: DEFAULT_SCAN_BUDGET, onJob: req.onJob });
   const budgetTokens = scan?.budgetTokens ?? DEFAULT_SCAN_BUDGET;
-  const payload: GroundPayload = { recordingId: rec.id, query, modelDir, device, samples, budgetTokens };
+  const payload: GroundPayload = { recordingId: rec.id, query, target, samples, budgetTokens };
   const job = await runJob(engine, 'ground', payload, `grounding on recording ${rec.id}`, {
     recordingId: rec.id,
     onJob: req.onJob,

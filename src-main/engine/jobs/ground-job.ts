@@ -1,6 +1,8 @@
 import type { DiskCache } from '../cache/disk-cache.js';
-import { groundRecording } from '../grounding/pipeline.js';
+import type { GroundingBackend } from '../grounding/backend.js';
 import { LocalBackend } from '../grounding/local-backend.js';
+import { groundRecording } from '../grounding/pipeline.js';
+import { RemoteBackend } from '../grounding/remote-backend.js';
 import type { Device } from '../models/devices.js';
 import { loadModel } from '../models/loaded.js';
 import { checkModelDir } from '../models/manifest.js';
@@ -10,73 +12,119 @@ import type { RunsRepo } from '../store/runs.js';
 import type { ScansRepo } from '../store/scans.js';
 import type { JobHandler } from './queue.js';
 
+/** Where a ground job's questions go: a local model folder on a device, or a model server. */
+export type GroundTarget =
+  | { kind: 'local'; modelDir: string; device: Device }
+  | { kind: 'server'; url: string; model: string; profile: string; contextTokens: number };
+
 export interface GroundPayload {
   recordingId: number;
   query: string;
-  modelDir: string;
-  device: Device;
+  target: GroundTarget;
   samples: number;
   budgetTokens: number;
 }
 
+export interface GroundJobDeps {
+  recordings: RecordingsRepo;
+  scans: ScansRepo;
+  runs: RunsRepo;
+  cache?: DiskCache;
+  /** Tokens of model servers by URL; never stored in the job's payload. */
+  serverTokens: ReadonlyMap<string, string>;
+}
+
+interface Resolved {
+  backend: GroundingBackend;
+  profileName: string;
+  contextTokens: number;
+  modelName: string;
+  settings: Record<string, unknown>;
+  loadMs: number;
+  encodedBefore: () => number;
+}
+
+async function resolveTarget(deps: GroundJobDeps, t: GroundTarget): Promise<Resolved> {
+  const start = performance.now();
+  if (t.kind === 'server') {
+    const token = deps.serverTokens.get(t.url) ?? process.env['TEMPO_SERVER_TOKEN'];
+    const backend = await RemoteBackend.connect({ url: t.url, token, model: t.model });
+    return {
+      backend,
+      profileName: t.profile,
+      contextTokens: t.contextTokens,
+      modelName: backend.modelName,
+      settings: { server: t.url },
+      loadMs: Math.round(performance.now() - start),
+      encodedBefore: () => 0,
+    };
+  }
+  const check = checkModelDir(t.modelDir);
+  if (!check.manifest || !check.complete) throw new Error(`model ${t.modelDir}: ${check.problems.join('; ')}`);
+  const model = await loadModel(check.dir, check.manifest, t.device, { cache: deps.cache });
+  const before = model.encoderStats.images;
+  return {
+    backend: new LocalBackend(model),
+    profileName: check.manifest.profile,
+    contextTokens: check.manifest.contextTokens,
+    modelName: check.manifest.name,
+    settings: { modelDir: check.dir },
+    loadMs: Math.round(performance.now() - start),
+    encodedBefore: () => model.encoderStats.images - before,
+  };
+}
+
 /** The 'ground' job: the Tempo-R0 pipeline over one recording; the run is stored with its end. */
-export function groundJobHandler(
-  recordings: RecordingsRepo,
-  scans: ScansRepo,
-  runs: RunsRepo,
-  cache?: DiskCache,
-): JobHandler {
+export function groundJobHandler(deps: GroundJobDeps): JobHandler {
   return async ({ job, signal, progress }) => {
     const p = job.payload as GroundPayload;
-    const rec = recordings.get(p.recordingId);
+    const rec = deps.recordings.get(p.recordingId);
     if (!rec) throw new Error(`recording ${p.recordingId} is not in the library`);
-    const scan = scans.latest(rec.id, p.budgetTokens) ?? scans.latest(rec.id);
+    const scan = deps.scans.latest(rec.id, p.budgetTokens) ?? deps.scans.latest(rec.id);
     if (!scan) throw new Error(`recording ${rec.id} has no scan`);
-    const check = checkModelDir(p.modelDir);
-    if (!check.manifest || !check.complete) throw new Error(`model ${p.modelDir}: ${check.problems.join('; ')}`);
-    const profile = getProfile(check.manifest.profile);
-    if (!profile) throw new Error(`unknown answer profile ${check.manifest.profile}`);
-    const loadStart = performance.now();
-    const model = await loadModel(check.dir, check.manifest, p.device, { cache });
-    const encoded = { ...model.encoderStats };
-    const loadMs = Math.round(performance.now() - loadStart);
+    const r = await resolveTarget(deps, p.target);
+    const profile = getProfile(r.profileName);
+    if (!profile) throw new Error(`unknown answer profile ${r.profileName}`);
     const out = await groundRecording({
-      source: { file: rec.path, key: recordings.fingerprint(rec.id) ?? rec.path, sourceFps: rec.fps },
+      source: { file: rec.path, key: deps.recordings.fingerprint(rec.id) ?? rec.path, sourceFps: rec.fps },
       durationS: rec.durationS,
       query: p.query,
       frames: scan.frames,
       changePoints: scan.changePoints,
-      backend: new LocalBackend(model),
-      cache,
+      backend: r.backend,
+      cache: deps.cache,
       profile,
-      contextTokens: check.manifest.contextTokens,
+      contextTokens: r.contextTokens,
       samples: p.samples,
       signal,
       onProgress: progress,
     });
+    const imagesEncoded = r.encodedBefore();
     return () =>
-      runs.insert({
+      deps.runs.insert({
         query: p.query,
         recordingId: rec.id,
-        modelName: check.manifest?.name ?? model.manifest.name,
-        device: p.device,
+        modelName: r.modelName,
+        device: r.backend.device,
         scanId: scan.id,
         jobId: job.id,
         windowPlan: out.windows,
         settings: {
+          ...r.settings,
           samples: p.samples,
           profile: profile.name,
-          modelDir: check.dir,
           budgetTokens: p.budgetTokens,
+          contextTokens: r.contextTokens,
+          pairFrames: r.backend.pairsFrames,
           notes: out.notes,
         },
         refused: out.refused,
         timings: {
           ...out.timings,
-          loadMs,
+          loadMs: r.loadMs,
           framesCached: out.frames.cached,
           framesDecoded: out.frames.decoded,
-          imagesEncoded: model.encoderStats.images - encoded.images,
+          imagesEncoded,
         },
         segments: out.segments.map(({ startS, endS, confidence }) => ({ startS, endS, confidence })),
       });

@@ -22,6 +22,7 @@ export interface GenerateOptions {
 
 export interface Generated {
   text: string;
+  /** The reply's tokens, without the end-of-turn token that stopped it. */
   ids: number[];
   /** 'stop' when the model ended its answer, 'length' when max_new_tokens cut it. */
   finish: 'stop' | 'length';
@@ -203,11 +204,12 @@ export class LocalModel {
       });
       if (!(res instanceof Tensor)) throw new Error('generate returned no token tensor');
       const ids = (res.tolist()[0] as bigint[]).slice(p.promptLength).map(Number);
-      const stopped = ids.length < opts.maxNewTokens || eos.has(ids.at(-1) ?? -1);
+      const stopped = eos.has(ids.at(-1) ?? -1);
+      if (stopped) ids.pop();
       out.push({
         text: this.tokenizer.decode(ids, { skip_special_tokens: true }),
         ids,
-        finish: stopped ? 'stop' : 'length',
+        finish: stopped || ids.length < opts.maxNewTokens ? 'stop' : 'length',
       });
     }
     return out;
