@@ -14,6 +14,8 @@ import { iou, type Span } from './iou.js';
  * The geometric mean is high only when the samples agree AND the model prefers answering
  * to refusing. With K = 1 agreement is 1 and confidence is pAnswer; without log-probs
  * (a server that offers none) pAnswer is 0.5 and confidence rests on agreement.
+ * A model server cannot score a given text, so there the two log-probabilities are those of
+ * the first token of each branch where answer and refusal part (branch-preference.ts).
  */
 export interface ConfidenceInput {
   samples: readonly ParsedAnswer[];
