@@ -1,48 +1,15 @@
 // `npm run bench`: the foundation's speed and memory targets, printed as ratios measured side
 // by side in one run on this machine. Generated media is cached under .cache/fixtures.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { makeVideo, recipeBoundaries, type VideoRecipe } from '../fixtures/make-video.js';
-import { treeRss } from './proc-tree.js';
+import { benchGrounding } from './grounding.js';
+import { median, timed } from './timed.js';
 
 const ROOT = process.cwd();
 const TEMPO = path.join(ROOT, 'bin', 'tempo.js');
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
-
-interface Timed {
-  seconds: number;
-  peakRss: number;
-  stdout: string;
-}
-
-/** Runs a command, timing it and sampling the resident memory of its whole process tree. */
-function timed(cmd: string, args: string[]): Promise<Timed> {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let peakRss = 0;
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const sampler = setInterval(() => {
-      if (child.pid) peakRss = Math.max(peakRss, treeRss(child.pid));
-    }, 50);
-    child.on('close', (code) => {
-      clearInterval(sampler);
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`));
-      else resolve({ seconds, peakRss, stdout });
-    });
-  });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
 
 interface ScanDoc {
   changePoints: number[];
@@ -143,6 +110,10 @@ async function main(): Promise<void> {
   );
 
   fs.rmSync(home, { recursive: true, force: true });
+
+  // 4-6. Grounding: a repeated query, and the SAA plan against uniform 2 fps (grounding.ts).
+  await benchGrounding(report);
+
   const failed = lines.filter((l) => l.startsWith('FAIL')).length;
   console.log(`${lines.length - failed} passed, ${failed} failed`);
   process.exitCode = failed > 0 ? 1 : 0;

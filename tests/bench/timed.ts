@@ -1,0 +1,38 @@
+import { spawn } from 'node:child_process';
+import { treeRss } from './proc-tree.js';
+
+export interface Timed {
+  seconds: number;
+  peakRss: number;
+  stdout: string;
+}
+
+/** One bench figure, printed as a PASS/FAIL line against its target. */
+export type Report = (name: string, value: string, target: string, ok: boolean) => void;
+
+/** Runs a command, timing it and sampling the resident memory of its whole process tree. */
+export function timed(cmd: string, args: string[]): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let peakRss = 0;
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const sampler = setInterval(() => {
+      if (child.pid) peakRss = Math.max(peakRss, treeRss(child.pid));
+    }, 50);
+    child.on('close', (code) => {
+      clearInterval(sampler);
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`));
+      else resolve({ seconds, peakRss, stdout });
+    });
+  });
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
