@@ -1,10 +1,15 @@
-// Issue 3's grounding figures: a repeated query against a cold one through the real CLI, and
+// Issue 3's grounding figures: a repeated query against a cold one (in one long-lived engine, as
+// the workstation runs them, and through separate CLI processes), and
 // the SAA frame plan against uniform 2 fps through the pipeline (grounding-plans.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { makeVideo, type VideoRecipe } from '../fixtures/make-video.js';
 import { makeTinyQwen2VL, type TinyQwen2VLOptions } from '../fixtures/tiny-qwen2vl/generate.js';
+import { groundQuery, type GroundResult } from '../../src-main/engine/api/ground.js';
+import { Engine } from '../../src-main/engine/engine.js';
+import { loadModel } from '../../src-main/engine/models/loaded.js';
+import { checkModelDir } from '../../src-main/engine/models/manifest.js';
 import { benchPlans } from './grounding-plans.js';
 import { timed, type Report } from './timed.js';
 
@@ -64,25 +69,42 @@ export async function benchGrounding(report: Report): Promise<void> {
         `${BENCH_MODEL.numLayers} layers, 2048-token context) on cpu`,
     );
 
-    // 4. A second query against the first: frames and vision features come from the cache.
+    // 4. A second query against the first, in one engine that stays up (the workstation's job
+    // worker, tempo serve-model): frames and vision features from the disk cache, the frames'
+    // KV cache from memory. The model is loaded before either is timed.
+    const engine = Engine.open(home);
+    let inProcess: { first: number; second: number; a: GroundResult; b: GroundResult };
+    try {
+      const check = checkModelDir(path.join(home, 'models', 'bench'));
+      await loadModel(check.dir, check.manifest!, 'cpu', { cache: engine.cache });
+      const rec = engine.recordings.get(1)!;
+      let t = performance.now();
+      const a = await groundQuery(engine, rec, { query: 'a white box appears', model: 'bench' });
+      const first = (performance.now() - t) / 1000;
+      t = performance.now();
+      const b = await groundQuery(engine, rec, { query: 'a yellow box is put down', model: 'bench' });
+      inProcess = { first, second: (performance.now() - t) / 1000, a, b };
+    } finally {
+      await engine.shutdown();
+    }
+    console.log('  default --samples (3), refinement on for both, one engine, model loaded first:');
+    console.log(breakdown('query 1 (cold)', { seconds: inProcess.first, doc: inProcess.a as unknown as GroundDoc }));
+    console.log(breakdown('query 2 (warm)', { seconds: inProcess.second, doc: inProcess.b as unknown as GroundDoc }));
+    const ratio = inProcess.first / inProcess.second;
+
+    // The same through two CLI processes: only the disk caches carry over (each loads the model).
+    fs.rmSync(path.join(home, 'cache'), { recursive: true, force: true });
     const first = await ground(home, 'a white box appears');
     const second = await ground(home, 'a yellow box is put down');
-    console.log('  default --samples (3), refinement on for both:');
-    console.log(breakdown('query 1 (cold)', first));
-    console.log(breakdown('query 2 (warm)', second));
-    const ratio = first.seconds / second.seconds;
-    console.log(`  engine time ratio (totalMs + loadMs) ${(engineMs(first) / engineMs(second)).toFixed(2)}x`);
-    // The same with one answer per window, on an emptied cache.
-    fs.rmSync(path.join(home, 'cache'), { recursive: true, force: true });
-    const first1 = await ground(home, 'a white box appears', ['--samples', '1']);
-    const second1 = await ground(home, 'a yellow box is put down', ['--samples', '1']);
+    console.log(breakdown('CLI query 1 (cold)', first));
+    console.log(breakdown('CLI query 2 (warm disk cache)', second));
     console.log(
-      `  --samples 1 (for reference): cold ${first1.seconds.toFixed(2)} s, warm ${second1.seconds.toFixed(2)} s, ` +
-        `${(first1.seconds / second1.seconds).toFixed(2)}x wall, ${(engineMs(first1) / engineMs(second1)).toFixed(2)}x engine`,
+      `  CLI (for reference): ${(first.seconds / second.seconds).toFixed(2)}x wall, ` +
+        `${(engineMs(first) / engineMs(second)).toFixed(2)}x engine`,
     );
     report(
-      'second query / first, same recording, model and device (CLI wall time, default samples)',
-      `${ratio.toFixed(2)}x faster (${first.seconds.toFixed(2)} s -> ${second.seconds.toFixed(2)} s)`,
+      'second query / first, same recording, model and device (one engine, default samples)',
+      `${ratio.toFixed(2)}x faster (${inProcess.first.toFixed(2)} s -> ${inProcess.second.toFixed(2)} s)`,
       '>= 5x',
       ratio >= 5,
     );

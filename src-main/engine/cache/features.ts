@@ -14,6 +14,13 @@ interface Pixels {
   data: Uint8Array;
 }
 
+/** What identifies an image part under a model: the model's key and a hash of the pixels. */
+export function imageKey(modelKey: string, images: readonly Pixels[]): string {
+  const h = createHash('sha256').update(modelKey);
+  for (const im of images) h.update(`\u0000${im.width}x${im.height}\u0000`).update(im.data);
+  return `features\u0000${h.digest('hex')}`;
+}
+
 /**
  * Vision-encoder output per image part, on disk. The key is the model's identity (its
  * folder, manifest name, vision-encoder file and dtype) plus a hash of the part's pixels,
@@ -30,9 +37,7 @@ export class FeatureCache {
   ) {}
 
   key(images: readonly Pixels[]): string {
-    const h = createHash('sha256').update(this.modelKey);
-    for (const im of images) h.update(`\u0000${im.width}x${im.height}\u0000`).update(im.data);
-    return `features\u0000${h.digest('hex')}`;
+    return imageKey(this.modelKey, images);
   }
 
   async get(key: string): Promise<ImageFeatures | null> {

@@ -17,6 +17,8 @@ export interface Asked {
   texts: string[];
   /** Where the backend can tell: how the model weighs `answer` against `refusal` as its reply; null when it cannot. */
   compare?: (answer: string, refusal: string) => Promise<Preference | null>;
+  /** Frees what the question holds (its KV cache) once no more is asked of it. */
+  done?: () => Promise<void>;
 }
 
 /** Where grounding questions go: a local model on a device, or a model server. */

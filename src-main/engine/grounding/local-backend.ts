@@ -34,6 +34,7 @@ export class LocalBackend implements GroundingBackend {
         answerLogProb: await this.model.scoreContinuation(prepared, answer),
         refusalLogProb: await this.model.scoreContinuation(prepared, refusal),
       }),
+      done: () => this.model.done(prepared),
     };
   }
 }

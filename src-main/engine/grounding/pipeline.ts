@@ -104,6 +104,7 @@ export async function groundRecording(input: GroundInput): Promise<GroundOutput>
       const pref = await asked.compare(input.profile.answerText(c.segment), input.profile.refusalText);
       if (pref) c = scoreConfidence({ samples, ...pref });
     }
+    await asked.done?.();
     outcomes.push(describe(w, asked.texts, c.segment === null));
     if (c.segment)
       found.push({
@@ -124,6 +125,7 @@ export async function groundRecording(input: GroundInput): Promise<GroundOutput>
       const dense = refinementFrames(seg, input.durationS, size);
       const asked = await look(dense, { startS: dense[0]?.t ?? seg.startS, endS: dense.at(-1)?.t ?? seg.endS }, 1);
       const second = readAnswer(input.profile, asked.texts[0] ?? '', { startS: 0, endS: input.durationS });
+      await asked.done?.();
       if (second.parsed.kind === 'segment' && iou(second.parsed, seg) > 0) {
         seg.startS = second.parsed.startS;
         seg.endS = second.parsed.endS;

@@ -1,4 +1,5 @@
 import { rawVideoFrames } from './raw-video.js';
+import { MediaError } from './tools.js';
 
 export interface FrameRequest {
   /** Time in seconds from the start of the recording. */
@@ -48,9 +49,43 @@ export function resizeRgb(src: Uint8Array, sw: number, sh: number, dw: number, d
   return out;
 }
 
+/** Slots one ffmpeg pass selects at most. */
+const MAX_SLOTS_PER_PASS = 64;
+
+/** One ffmpeg pass: seeks to just before the first slot and decodes the slots' frames at `size`. */
+async function decodeSlots(
+  file: string,
+  slots: readonly number[],
+  fps: number,
+  size: { width: number; height: number },
+  signal: AbortSignal | undefined,
+  mayBePastEnd: boolean,
+): Promise<Uint8Array[]> {
+  const half = 0.5 / fps;
+  const seek = Math.max(0, (slots[0] as number) / fps - 2);
+  const terms = slots.map((n) => `between(t\\,${(n / fps - half).toFixed(4)}\\,${(n / fps + half - 1e-4).toFixed(4)})`);
+  const out: Uint8Array[] = [];
+  try {
+    for await (const frame of rawVideoFrames(file, size.width * size.height * 3, {
+      inputOptions: ['-ss', seek.toFixed(3), '-copyts'],
+      filter: `select='${terms.join('+')}',scale=${size.width}:${size.height}:flags=area,format=rgb24`,
+      pixelFormat: 'rgb24',
+      outputOptions: ['-fps_mode', 'passthrough'],
+      signal,
+    })) {
+      out.push(new Uint8Array(frame));
+    }
+  } catch (err) {
+    // A later pass that starts past the last frame decodes nothing.
+    if (mayBePastEnd && err instanceof MediaError && err.message.startsWith('ffmpeg produced no frames')) return [];
+    throw err;
+  }
+  return out;
+}
+
 /**
- * Decodes the frames nearest to the requested times, each at its requested size, in one ffmpeg
- * pass that seeks to just before the first one. Frames come out in time order; the largest
+ * Decodes the frames nearest to the requested times, each at its requested size, in ffmpeg
+ * passes (one per 64 frames) that each seek to just before their first frame. Frames come out in time order; the largest
  * requested size is decoded and smaller ones are area-averaged down from it.
  */
 export async function extractFrames(
@@ -62,20 +97,16 @@ export async function extractFrames(
   const sorted = [...requests].sort((a, b) => a.t - b.t);
   const big = sorted.reduce((a, r) => (r.width * r.height > a.width * a.height ? r : a));
   const fps = opts.sourceFps > 0 ? opts.sourceFps : 25;
-  const half = 0.5 / fps;
-  const seek = Math.max(0, (sorted[0] as FrameRequest).t - 2);
   // Unique source-frame slots: two requests for the same source frame share one decode.
   const slots = [...new Set(sorted.map((r) => Math.round(r.t * fps)))];
-  const terms = slots.map((n) => `between(t\\,${(n / fps - half).toFixed(4)}\\,${(n / fps + half - 1e-4).toFixed(4)})`);
   const decoded: Uint8Array[] = [];
-  for await (const frame of rawVideoFrames(file, big.width * big.height * 3, {
-    inputOptions: ['-ss', seek.toFixed(3), '-copyts'],
-    filter: `select='${terms.join('+')}',scale=${big.width}:${big.height}:flags=area,format=rgb24`,
-    pixelFormat: 'rgb24',
-    outputOptions: ['-fps_mode', 'passthrough'],
-    signal: opts.signal,
-  })) {
-    decoded.push(new Uint8Array(frame));
+  // ffmpeg's expression parser fails on very long select expressions: one pass per chunk of slots.
+  for (let i = 0; i < slots.length; i += MAX_SLOTS_PER_PASS) {
+    const chunk = slots.slice(i, i + MAX_SLOTS_PER_PASS);
+    const got = await decodeSlots(file, chunk, fps, big, opts.signal, i > 0);
+    decoded.push(...got);
+    // Past the end of the stream fewer frames come out: the rest of the slots are past it too.
+    if (got.length < chunk.length) break;
   }
   // rawVideoFrames throws when no frame comes out. Past the end of the stream fewer frames
   // come out: later requests take the last one.

@@ -122,6 +122,18 @@ describe('extractFrames', () => {
     expect(frames.map((f) => (f.data[0] as number) > 200)).toEqual([false, true, true, false]);
   });
 
+  it('decodes more frames than one select expression holds, in several passes, and repeats the last past the end', async () => {
+    // Every source frame of the 6 s clip at 25 fps, and two past its end.
+    const asked = Array.from({ length: 152 }, (_, i) => ({ t: i / 25, width: 32, height: 18 }));
+    const frames = await extractFrames(clip, asked, { sourceFps: 25 });
+    expect(frames.map((f) => f.t)).toEqual(asked.map((a) => a.t));
+    const white = frames.map((f) => (f.data[0] as number) > 200);
+    expect(white.indexOf(true)).toBe(50);
+    // drawbox's between(t,2,4) includes both ends: frames 50 (2.00 s) to 100 (4.00 s).
+    expect(white.lastIndexOf(true)).toBe(100);
+    expect(frames[151]!.data).toEqual(frames[149]!.data);
+  });
+
   it('averages areas when it shrinks a frame', () => {
     const src = new Uint8Array([0, 0, 0, 255, 255, 255, 100, 100, 100, 50, 50, 50]);
     expect([...resizeRgb(src, 2, 2, 1, 1)]).toEqual([101, 101, 101]);

@@ -12,16 +12,19 @@ import { LocalModel } from '../../../src-main/engine/models/local/model.js';
 import { framesMessage, type PromptFrame } from '../../../src-main/engine/models/local/prompt.js';
 import { checkModelDir } from '../../../src-main/engine/models/manifest.js';
 import { makeTinyQwen2VL, tinyQwen2VLSpec } from '../../fixtures/tiny-qwen2vl/generate.js';
-import { syntheticFrame } from './qwen2vl-driver.js';
+import { framesPrompt, greedy, load, syntheticFrame, webgpuStatus } from './qwen2vl-driver.js';
 
 const spec = tinyQwen2VLSpec();
 let root: string;
 let modelDir: string;
 const models: LocalModel[] = [];
 
-async function open(cache?: DiskCache): Promise<LocalModel> {
+async function open(cache?: DiskCache, opts: { prefixCacheBytes?: number; device?: 'cpu' | 'webgpu' } = {}) {
   const check = checkModelDir(modelDir);
-  const m = await LocalModel.load(modelDir, check.manifest!, 'cpu', { cache });
+  const m = await LocalModel.load(modelDir, check.manifest!, opts.device ?? 'cpu', {
+    cache,
+    prefixCacheBytes: opts.prefixCacheBytes,
+  });
   models.push(m);
   return m;
 }
@@ -130,5 +133,91 @@ describe('LocalModel', () => {
     const forced = await m.tokenLogprobs(p, m.encode(reply), 1);
     const mean = forced.reduce((acc, l) => acc + l.logprob, 0) / forced.length;
     expect(await m.scoreContinuation(p, reply)).toBeCloseTo(mean, 4);
+  });
+
+  it('reads the prompt once and decodes exactly as transformers.js generate does', async () => {
+    const m = await open();
+    const p = await m.prepare([
+      framesMessage(
+        frames.map((f) => [f]),
+        QUESTION,
+      ),
+    ]);
+    const [mine] = await m.generateTokens(p, { samples: 1, maxNewTokens: 10 });
+    const lib = await load('tiny', 'cpu');
+    const inputs = await framesPrompt(
+      lib,
+      frames.map((f) => ({ time: f.t, image: syntheticFrame(56, 56, frames.indexOf(f) + 1) })),
+      QUESTION,
+    );
+    const theirs = await greedy(lib.model, inputs, 10);
+    await lib.model.dispose();
+    expect(theirs.slice(0, mine!.ids.length)).toEqual(mine!.ids);
+    if (mine!.finish === 'length') expect(mine!.ids).toHaveLength(10);
+  });
+
+  it('draws several answers as one batch: the first is the greedy one, the others are sampled', async () => {
+    const m = await open();
+    const p = await m.prepare([
+      framesMessage(
+        frames.map((f) => [f]),
+        QUESTION,
+      ),
+    ]);
+    const [alone] = await m.generateTokens(p, { samples: 1, maxNewTokens: 12 });
+    const batch = await m.generateTokens(p, { samples: 4, maxNewTokens: 12 });
+    expect(batch).toHaveLength(4);
+    expect(batch[0]!.ids).toEqual(alone!.ids);
+    expect(new Set(batch.map((g) => g.text)).size).toBeGreaterThan(1);
+  });
+
+  it('keeps the KV cache of the frames for a later question on them: same answers and scores as reading it all', async () => {
+    const reply = 'The event happens in 0.5 - 1.0 seconds.';
+    const warm = await open();
+    const first = await warm.prepare([
+      framesMessage(
+        frames.map((f) => [f]),
+        QUESTION,
+      ),
+    ]);
+    await warm.generate(first, { samples: 1, maxNewTokens: 4 });
+    const second = await warm.prepare([
+      framesMessage(
+        frames.map((f) => [f]),
+        'Where is the blue square?',
+      ),
+    ]);
+    const [a] = await warm.generateTokens(second, { samples: 1, maxNewTokens: 8 });
+    const scoreA = await warm.scoreContinuation(second, reply);
+    expect(warm.prefixes.hits).toBe(1);
+
+    const cold = await open(undefined, { prefixCacheBytes: 0 });
+    const again = await cold.prepare([
+      framesMessage(
+        frames.map((f) => [f]),
+        'Where is the blue square?',
+      ),
+    ]);
+    const [b] = await cold.generateTokens(again, { samples: 1, maxNewTokens: 8 });
+    expect(cold.prefixes.hits).toBe(0);
+    expect(b!.ids).toEqual(a!.ids);
+    expect(await cold.scoreContinuation(again, reply)).toBeCloseTo(scoreA, 4);
+  });
+
+  it('decodes the same tokens on webgpu as on cpu', { timeout: 300_000 }, async (ctx) => {
+    const status = await webgpuStatus(path.join(modelDir, 'onnx', 'embed_tokens.onnx'));
+    if (!status.ok) console.warn(`webgpu test skipped: ${status.reason}`);
+    ctx.skip(!status.ok, status.reason);
+    const message = [
+      framesMessage(
+        frames.map((f) => [f]),
+        QUESTION,
+      ),
+    ];
+    const gpu = await open(undefined, { device: 'webgpu' });
+    const cpu = await open();
+    const [g] = await gpu.generateTokens(await gpu.prepare(message), { samples: 1, maxNewTokens: 8 });
+    const [c] = await cpu.generateTokens(await cpu.prepare(message), { samples: 1, maxNewTokens: 8 });
+    expect(g!.ids).toEqual(c!.ids);
   });
 });

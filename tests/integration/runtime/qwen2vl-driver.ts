@@ -12,6 +12,7 @@ import {
   env,
 } from '@huggingface/transformers';
 import type { PreTrainedTokenizer, Processor } from '@huggingface/transformers';
+import { InferenceSession, listSupportedBackends } from 'onnxruntime-node';
 import { configureOffline } from '../../../src-main/engine/models/local/offline.js';
 import { buildPrompt, framesMessage } from '../../../src-main/engine/models/local/prompt.js';
 
@@ -159,4 +160,18 @@ export function cacheFrom(outputs: Record<string, Tensor>): DynamicCache {
     .filter(([name]) => name.startsWith('present.'))
     .map(([name, t]) => [name.replace('present', 'past_key_values'), t] as const);
   return new DynamicCache(Object.fromEntries(entries));
+}
+
+/** Whether onnxruntime-node can open a WebGPU session here, and why not. */
+export async function webgpuStatus(probeModel: string): Promise<{ ok: boolean; reason: string }> {
+  process.env['XDG_RUNTIME_DIR'] ||= '/tmp';
+  const backend = listSupportedBackends().find((b) => b.name === 'webgpu');
+  if (!backend?.bundled) return { ok: false, reason: 'onnxruntime-node lists no bundled webgpu backend' };
+  return InferenceSession.create(probeModel, { executionProviders: ['webgpu'] }).then(
+    async (session) => {
+      await session.release();
+      return { ok: true, reason: '' };
+    },
+    (error: unknown) => ({ ok: false, reason: String(error) }),
+  );
 }

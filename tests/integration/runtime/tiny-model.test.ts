@@ -5,7 +5,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { InferenceSession, listSupportedBackends } from 'onnxruntime-node';
 import type { Tensor } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTinyQwen2VL, tinyQwen2VLSpec } from '../../fixtures/tiny-qwen2vl/generate.js';
@@ -21,6 +20,7 @@ import {
   ropeIndex,
   syntheticFrame,
   textPrompt,
+  webgpuStatus,
   type Loaded,
 } from './qwen2vl-driver.js';
 
@@ -200,20 +200,6 @@ describe('transformers.js on the tiny Qwen2-VL (cpu, fp32)', () => {
     expect(fetchAttempts).toEqual([]);
   });
 });
-
-/** Whether onnxruntime-node can open a WebGPU session here, and why not. */
-async function webgpuStatus(probeModel: string): Promise<{ ok: boolean; reason: string }> {
-  process.env['XDG_RUNTIME_DIR'] ||= '/tmp';
-  const backend = listSupportedBackends().find((b) => b.name === 'webgpu');
-  if (!backend?.bundled) return { ok: false, reason: 'onnxruntime-node lists no bundled webgpu backend' };
-  return InferenceSession.create(probeModel, { executionProviders: ['webgpu'] }).then(
-    async (session) => {
-      await session.release();
-      return { ok: true, reason: '' };
-    },
-    (error: unknown) => ({ ok: false, reason: String(error) }),
-  );
-}
 
 describe('transformers.js on the tiny Qwen2-VL (webgpu, fp32)', () => {
   // A cold Mesa shader cache (lavapipe) costs about a minute of shader compilation.

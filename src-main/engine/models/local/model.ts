@@ -1,11 +1,26 @@
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { AutoProcessor, Qwen2VLForConditionalGeneration, Tensor, cat } from '@huggingface/transformers';
-import type { PreTrainedTokenizer, Processor } from '@huggingface/transformers';
+import { AutoProcessor, Qwen2VLForConditionalGeneration, Tensor } from '@huggingface/transformers';
+import type { DynamicCache, PreTrainedTokenizer, Processor } from '@huggingface/transformers';
 import type { DiskCache } from '../../cache/disk-cache.js';
-import { FeatureCache, type ImageFeatures } from '../../cache/features.js';
+import { FeatureCache, imageKey, type ImageFeatures } from '../../cache/features.js';
 import type { Device } from '../devices.js';
 import { DTYPE_SUFFIX, SessionName, type ModelManifest } from '../manifest.js';
+import {
+  argmax,
+  idsTensor,
+  logSoftmax,
+  ones,
+  PrefixCache,
+  release,
+  sampleToken,
+  step,
+  stepBatch,
+  tileCache,
+  textPositions,
+  topK,
+} from './kv.js';
 import { configureOffline } from './offline.js';
 import { buildPrompt, imageParts, mergeSizeOf, type PromptInputs, type PromptMessage } from './prompt.js';
 
@@ -35,39 +50,33 @@ export interface TokenLogprob {
 }
 
 interface PreparedImage {
-  key: string | null;
+  key: string;
   grid: number[];
   features: ImageFeatures | null;
 }
 
+/** A prompt read by the model: its KV cache, the logits after it, its length and M-RoPE text offset. */
+interface PromptState {
+  cache: DynamicCache;
+  last: Float32Array;
+  length: number;
+  ropeDelta: number;
+}
+
 /** A prompt built once and asked several times (samples, then answer and refusal scoring). */
-export type Prepared = PromptInputs & { promptLength: number; images: PreparedImage[] };
+export type Prepared = PromptInputs & { promptLength: number; images: PreparedImage[]; state?: Promise<PromptState> };
 
 export interface LoadOptions {
   /** Where vision features are kept between calls and processes; none keeps them per prompt only. */
   cache?: DiskCache;
+  /** Memory for the KV caches of prompt prefixes (frames and labels), kept for later queries; default 1 GiB. */
+  prefixCacheBytes?: number;
 }
 
-function logSoftmaxRow(logits: Float32Array, vocab: number, row: number): Float32Array {
-  const slice = logits.subarray(row * vocab, (row + 1) * vocab);
-  let max = -Infinity;
-  for (const v of slice) if (v > max) max = v;
-  let sum = 0;
-  for (const v of slice) sum += Math.exp(v - max);
-  const lse = max + Math.log(sum);
-  return slice.map((v) => v - lse);
-}
-
-function topK(row: Float32Array, k: number): number[] {
-  const best: number[] = [];
-  for (let i = 0; i < row.length; i++) {
-    if (best.length < k || (row[i] as number) > (row[best.at(-1) as number] as number)) {
-      best.push(i);
-      best.sort((a, b) => (row[b] as number) - (row[a] as number));
-      if (best.length > k) best.pop();
-    }
-  }
-  return best;
+/** Default bound of the in-memory prefix KV cache: 1 GiB, overridable with TEMPO_KV_CACHE_MB. */
+export function prefixCacheBytesFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const mb = Number(env['TEMPO_KV_CACHE_MB']);
+  return env['TEMPO_KV_CACHE_MB'] && Number.isFinite(mb) && mb >= 0 ? Math.round(mb * 1024 ** 2) : 1024 ** 3;
 }
 
 type EncodeImage = (inputs: { pixel_values: Tensor; image_grid_thw: Tensor }) => Promise<Tensor>;
@@ -81,6 +90,13 @@ type EncodeImage = (inputs: { pixel_values: Tensor; image_grid_thw: Tensor }) =>
  */
 export class LocalModel {
   private readonly pending = new WeakMap<Tensor, Prepared>();
+  private readonly eos: Set<number>;
+  private readonly visionEnd: number;
+  /** Fed to rows of a batch whose answer has ended (their outputs are ignored). */
+  private readonly padToken: number;
+  private readonly modelKey: string;
+  /** KV caches of prompt prefixes (everything before the instruction), by content. */
+  readonly prefixes: PrefixCache;
   /** Vision-encoder runs and the image parts they encoded (for tests and benches). */
   readonly encoderStats = { runs: 0, images: 0 };
 
@@ -92,7 +108,16 @@ export class LocalModel {
     private readonly tokenizer: PreTrainedTokenizer,
     private readonly model: Qwen2VLForConditionalGeneration,
     readonly features: FeatureCache | null,
+    prefixCacheBytes: number,
   ) {
+    this.prefixes = new PrefixCache(prefixCacheBytes);
+    this.modelKey = visionKey(dir, manifest);
+    const gen = (model as unknown as { generation_config?: { eos_token_id?: number | number[] } }).generation_config;
+    const config = model.config as unknown as { eos_token_id?: number | number[] };
+    this.eos = new Set([gen?.eos_token_id ?? config.eos_token_id ?? []].flat().map(Number));
+    const [visionEnd] = tokenizer.encode('<|vision_end|>', { add_special_tokens: false });
+    this.visionEnd = visionEnd ?? -1;
+    this.padToken = [...this.eos][0] ?? 0;
     const original = model.encode_image.bind(model) as EncodeImage;
     (model as unknown as { encode_image: EncodeImage }).encode_image = async (inputs) => {
       const p = this.pending.get(inputs.pixel_values);
@@ -113,7 +138,8 @@ export class LocalModel {
       dtype,
     })) as Qwen2VLForConditionalGeneration;
     const features = opts.cache ? new FeatureCache(opts.cache, visionKey(dir, manifest)) : null;
-    return new LocalModel(manifest, dir, device, processor, tokenizer, model, features);
+    const prefixBytes = opts.prefixCacheBytes ?? prefixCacheBytesFromEnv();
+    return new LocalModel(manifest, dir, device, processor, tokenizer, model, features, prefixBytes);
   }
 
   /** Tokenizes the messages and readies the images, reusing cached features where there are some. */
@@ -121,8 +147,8 @@ export class LocalModel {
     const parts = imageParts(messages);
     const images: PreparedImage[] = await Promise.all(
       parts.map(async (part) => {
-        const key = this.features ? this.features.key(part) : null;
-        const features = key && this.features ? await this.features.get(key) : null;
+        const key = imageKey(this.modelKey, part);
+        const features = this.features ? await this.features.get(key) : null;
         return { key, grid: features?.grid ?? [], features };
       }),
     );
@@ -164,7 +190,7 @@ export class LocalModel {
         const n = gridProduct(m.grid) / merge ** 2;
         m.features = { grid: m.grid, dims: [n, hidden], data: all.slice(row * hidden, (row + n) * hidden) };
         row += n;
-        if (this.features && m.key) await this.features.put(m.key, m.features);
+        if (this.features) await this.features.put(m.key, m.features);
       }
     }
     const feats = p.images.map((im) => im.features as ImageFeatures);
@@ -179,61 +205,127 @@ export class LocalModel {
     return new Tensor('float32', data, [total, hidden]);
   }
 
-  private inputs(p: Prepared): PromptInputs {
-    return {
-      input_ids: p.input_ids,
-      attention_mask: p.attention_mask,
-      pixel_values: p.pixel_values,
-      image_grid_thw: p.image_grid_thw,
-    };
+  /**
+   * The prompt read once: its KV cache and the logits after it. The part before the
+   * instruction (system text, time labels, images) does not depend on the query, so its
+   * KV cache is kept in memory and a later prompt over the same frames reads only its own
+   * instruction.
+   */
+  private promptState(p: Prepared): Promise<PromptState> {
+    p.state ??= this.readPrompt(p);
+    return p.state;
   }
 
-  /** Draws answers to a prepared prompt, with their token ids; texts have special tokens dropped. */
-  async generateTokens(p: Prepared, opts: GenerateOptions): Promise<Generated[]> {
-    const out: Generated[] = [];
-    const eos = new Set([this.model.generation_config?.eos_token_id ?? []].flat().map(Number));
-    for (let i = 0; i < opts.samples; i++) {
-      if (opts.signal?.aborted) throw new Error('cancelled');
-      const sampled = i > 0 || opts.sampleAll === true;
-      const res = await this.model.generate({
-        ...this.inputs(p),
-        max_new_tokens: opts.maxNewTokens,
-        do_sample: sampled,
-        // Qwen2-VL's generation_config sets top_p 0.001 and top_k 1: sampling must override both.
-        ...(sampled ? { temperature: opts.temperature ?? 0.7, top_k: 50, top_p: 1 } : {}),
+  private async readPrompt(p: Prepared): Promise<PromptState> {
+    const none = null as unknown as Tensor;
+    const [positions, deltas] = this.model.get_rope_index(p.input_ids, p.image_grid_thw, none, p.attention_mask);
+    const ropeDelta = Number((deltas.data as BigInt64Array)[0] ?? 0n);
+    const ids = (p.input_ids.data as BigInt64Array).slice();
+    const n = ids.length;
+    const cut = ids.lastIndexOf(BigInt(this.visionEnd)) + 1;
+    const key = createHash('sha256')
+      .update(this.modelKey)
+      .update(new Uint8Array(ids.buffer, 0, cut * 8))
+      .update(p.images.map((im) => im.key).join('\u0000'))
+      .digest('hex');
+    let prefix = cut > 0 ? this.prefixes.get(key) : undefined;
+    if (cut > 0 && !prefix) {
+      const first = await step(this.model, {
+        input_ids: p.input_ids.slice(null, [0, cut]),
+        attention_mask: p.attention_mask.slice(null, [0, cut]),
+        position_ids: positions.slice(null, null, [0, cut]),
+        vision: { pixel_values: p.pixel_values, image_grid_thw: p.image_grid_thw },
+        keep: 1,
       });
-      if (!(res instanceof Tensor)) throw new Error('generate returned no token tensor');
-      const ids = (res.tolist()[0] as bigint[]).slice(p.promptLength).map(Number);
-      const stopped = eos.has(ids.at(-1) ?? -1);
-      if (stopped) ids.pop();
-      out.push({
-        text: this.tokenizer.decode(ids, { skip_special_tokens: true }),
-        ids,
-        finish: stopped || ids.length < opts.maxNewTokens ? 'stop' : 'length',
-      });
+      prefix = first.cache;
+      this.prefixes.set(key, prefix);
     }
-    return out;
+    const rest = await step(this.model, {
+      input_ids: p.input_ids.slice(null, [cut, n]),
+      attention_mask: p.attention_mask,
+      position_ids: positions.slice(null, null, [cut, n]),
+      past: prefix,
+      keep: 1,
+    });
+    return { cache: rest.cache, last: rest.rows[0] as Float32Array, length: n, ropeDelta };
+  }
+
+  /** Logits after the prompt followed by `ids` (teacher-forced): row j predicts ids[j]. */
+  private async continuation(p: Prepared, ids: readonly number[]): Promise<Float32Array[]> {
+    const s = await this.promptState(p);
+    if (ids.length <= 1) return [s.last];
+    const out = await step(this.model, {
+      input_ids: idsTensor(ids.slice(0, -1)),
+      attention_mask: ones(s.length + ids.length - 1),
+      position_ids: textPositions(s.length, ids.length - 1, s.ropeDelta),
+      past: s.cache,
+      keep: ids.length - 1,
+    });
+    await release(out.cache, []);
+    return [s.last, ...out.rows];
+  }
+
+  /**
+   * Draws answers to a prepared prompt, with their token ids; texts have special tokens
+   * dropped. The prompt is read once; several answers are drawn together as one batch over
+   * its KV cache (one decoder call per step for all of them) where the cache is in CPU
+   * memory, else one after another.
+   */
+  async generateTokens(p: Prepared, opts: GenerateOptions): Promise<Generated[]> {
+    const s = await this.promptState(p);
+    const n = opts.samples;
+    const past0 = n > 1 ? tileCache(s.cache, n) : null;
+    if (!past0) {
+      const out: Generated[] = [];
+      for (let i = 0; i < n; i++)
+        out.push(...(await this.drawBatch(s, [i > 0 || opts.sampleAll === true], s.cache, opts)));
+      return out;
+    }
+    return this.drawBatch(
+      s,
+      Array.from({ length: n }, (_, i) => i > 0 || opts.sampleAll === true),
+      past0,
+      opts,
+    );
+  }
+
+  /** Decodes one answer per row of `past` (greedy or sampled per row) until each stops or hits the cap. */
+  private async drawBatch(
+    s: PromptState,
+    sampled: readonly boolean[],
+    past0: DynamicCache,
+    opts: GenerateOptions,
+  ): Promise<Generated[]> {
+    const ids: number[][] = sampled.map(() => []);
+    const stopped = sampled.map(() => false);
+    let rows: Float32Array[] = sampled.map(() => s.last);
+    let past = past0;
+    for (let t = 0; t < opts.maxNewTokens; t++) {
+      if (opts.signal?.aborted) throw new Error('cancelled');
+      const next = rows.map((row, b) => {
+        if (stopped[b]) return this.padToken;
+        const tok = sampled[b] ? sampleToken(row, opts.temperature ?? 0.7, 50) : argmax(row);
+        if (this.eos.has(tok)) stopped[b] = true;
+        else (ids[b] as number[]).push(tok);
+        return stopped[b] ? this.padToken : tok;
+      });
+      if (stopped.every(Boolean) || t === opts.maxNewTokens - 1) break;
+      const r = await stepBatch(this.model, next, past, s.length + t + 1, s.length + t + s.ropeDelta);
+      await release(past, [s.cache, past0]);
+      past = r.cache;
+      rows = r.rows;
+    }
+    await release(past, [s.cache, past0]);
+    if (past0 !== s.cache) await release(past0, [s.cache]);
+    return ids.map((tokens, b) => ({
+      text: this.tokenizer.decode(tokens, { skip_special_tokens: true }),
+      ids: tokens,
+      finish: stopped[b] || tokens.length < opts.maxNewTokens ? 'stop' : 'length',
+    }));
   }
 
   async generate(p: Prepared, opts: GenerateOptions): Promise<string[]> {
     return (await this.generateTokens(p, opts)).map((g) => g.text);
-  }
-
-  /** Logits of the prompt followed by `ids`, teacher-forced in one forward pass. */
-  private async teacherForce(p: Prepared, ids: readonly number[]): Promise<{ logits: Float32Array; vocab: number }> {
-    const cont = new Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]);
-    const input_ids = cat([p.input_ids, cont], 1);
-    const attention_mask = cat(
-      [p.attention_mask, new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length])],
-      1,
-    );
-    const none = null as unknown as Tensor;
-    const [position_ids] = this.model.get_rope_index(input_ids, p.image_grid_thw, none, attention_mask);
-    const out = (await this.model.forward({ ...this.inputs(p), input_ids, attention_mask, position_ids })) as {
-      logits: Tensor;
-    };
-    const [, , vocab = 0] = out.logits.dims;
-    return { logits: out.logits.data as Float32Array, vocab };
   }
 
   /** Token ids of a reply text (no special tokens added). */
@@ -245,10 +337,10 @@ export class LocalModel {
   async scoreContinuation(p: Prepared, text: string): Promise<number> {
     const ids = this.encode(text);
     if (ids.length === 0) return 0;
-    const { logits, vocab } = await this.teacherForce(p, ids);
+    const rows = await this.continuation(p, ids);
     let total = 0;
     ids.forEach((tok, j) => {
-      total += logSoftmaxRow(logits, vocab, p.promptLength + j - 1)[tok] as number;
+      total += logSoftmax(rows[j] as Float32Array)[tok] as number;
     });
     return total / ids.length;
   }
@@ -256,9 +348,9 @@ export class LocalModel {
   /** Log-probability of each of `ids` after the prompt, with the `top` likeliest tokens at each place. */
   async tokenLogprobs(p: Prepared, ids: readonly number[], top: number): Promise<TokenLogprob[]> {
     if (ids.length === 0) return [];
-    const { logits, vocab } = await this.teacherForce(p, ids);
+    const rows = await this.continuation(p, ids);
     return ids.map((tok, j) => {
-      const row = logSoftmaxRow(logits, vocab, p.promptLength + j - 1);
+      const row = logSoftmax(rows[j] as Float32Array);
       return {
         token: this.tokenizer.decode([tok]),
         logprob: row[tok] as number,
@@ -267,7 +359,16 @@ export class LocalModel {
     });
   }
 
+  /** Drops the prompt's KV cache (GPU buffers included) once no more answers or scores will be asked of it. */
+  async done(p: Prepared): Promise<void> {
+    if (!p.state) return;
+    const s = await p.state;
+    p.state = undefined;
+    if (!this.prefixes.has(s.cache)) await release(s.cache, []);
+  }
+
   async dispose(): Promise<void> {
+    await this.prefixes.clear();
     await this.model.dispose();
   }
 }
