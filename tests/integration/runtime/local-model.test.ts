@@ -220,4 +220,16 @@ describe('LocalModel', () => {
     const [c] = await cpu.generateTokens(await cpu.prepare(message), { samples: 1, maxNewTokens: 8 });
     expect(g!.ids).toEqual(c!.ids);
   });
+
+  it('with a parrot head answers its fixed text whatever the frames, and ends the answer', async () => {
+    const dir = await makeTinyQwen2VL(path.join(root, 'parrot'), { answer: '2-5' });
+    const check = checkModelDir(dir);
+    const m = await LocalModel.load(dir, check.manifest!, 'cpu');
+    models.push(m);
+    for (const seed of [1, 7]) {
+      const p = await m.prepare([framesMessage([[frame(0, seed)], [frame(1, seed + 1)]], QUESTION)]);
+      const out = await m.generateTokens(p, { samples: 3, maxNewTokens: 10 });
+      expect(out.map((g) => [g.text, g.finish])).toEqual(Array(3).fill(['2-5', 'stop']));
+    }
+  });
 });
