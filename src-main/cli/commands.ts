@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Job } from '../../src-shared/jobs.js';
 import { groundQuery } from '../engine/api/ground.js';
 import { importPaths } from '../engine/api/import.js';
@@ -11,7 +13,9 @@ import type { Engine } from '../engine/engine.js';
 import { checkDevice, DeviceError } from '../engine/models/devices.js';
 import { loadModel } from '../engine/models/loaded.js';
 import { checkModelDir } from '../engine/models/manifest.js';
+import { startJobWorker } from '../server/job-runner.js';
 import { startModelServer } from '../server/model-server.js';
+import { startWebServer } from '../server/web-server.js';
 import { formatDuration, type Output } from './output.js';
 
 export interface CommandContext {
@@ -250,5 +254,46 @@ export async function cmdServeModel({ engine, out, args, options, signal }: Comm
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await server.close();
+  return 0;
+}
+
+/** Where the built renderer is: out/renderer beside the package (TEMPO_RENDERER_DIR overrides). */
+export function rendererDir(): string {
+  const fromEnv = process.env['TEMPO_RENDERER_DIR'];
+  if (fromEnv) return path.resolve(fromEnv);
+  return fileURLToPath(new URL('../../../out/renderer', import.meta.url));
+}
+
+/**
+ * `tempo serve`: web mode. The renderer and the api over HTTP with server-sent events on
+ * 127.0.0.1, behind a random token printed in the URL; jobs run in a worker thread.
+ */
+export async function cmdServe({ engine, out, args, options, signal }: CommandContext): Promise<number> {
+  if (args.length > 0) throw new UsageError('serve takes no arguments (see tempo help)');
+  const port = options['port'] === undefined ? 8766 : Number(options['port']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError('--port must be a port number (0 picks a free one)');
+  const dir = rendererDir();
+  if (!fs.existsSync(path.join(dir, 'index.html')))
+    throw new UsageError(`the renderer is not built (${dir}/index.html is missing): run npm run build:app`);
+  const token = typeof options['token'] === 'string' ? options['token'] : randomBytes(18).toString('base64url');
+  const runner = startJobWorker(engine, (m) => process.stderr.write(`tempo serve: ${m}\n`));
+  let server;
+  try {
+    server = await startWebServer({ engine, rendererDir: dir, token, port });
+  } catch (err) {
+    await runner.stop();
+    if ((err as { code?: string }).code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use`);
+    throw err;
+  }
+  out.result({ url: server.url, port: server.port, token }, () =>
+    [`Tempo Review (web mode): open ${server.url}`, 'Only this machine can reach it. Ctrl-C stops.'].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await server.close();
+  await runner.stop();
   return 0;
 }

@@ -10,6 +10,7 @@ import {
   cmdList,
   cmdModels,
   cmdScan,
+  cmdServe,
   cmdServeModel,
   type CommandContext,
 } from './commands.js';
@@ -31,6 +32,8 @@ Commands:
          [--server URL [--token T] [--model ID] [--profile qwen2-vl|time-r1] [--context TOKENS]]
                              ask an OpenAI-compatible model server instead (token also from
                              TEMPO_SERVER_TOKEN)
+  serve [--port N]            web mode: the workstation in a browser, on 127.0.0.1 behind a
+                             random token (the printed URL carries it)
   serve-model [--port N] [--model NAME|DIR] [--device D] [--token T]
                              serve a local model as an OpenAI-compatible endpoint on 127.0.0.1
                              (bearer token required; a random one is printed when not given)
@@ -52,6 +55,7 @@ const COMMANDS: Record<string, Runner> = {
   models: cmdModels,
   ground: cmdGround,
   'serve-model': cmdServeModel,
+  serve: cmdServe,
 };
 
 const OPTIONS = {

@@ -1,6 +1,9 @@
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
+import type { EngineEvent } from '../../src-shared/api.js';
 import { cacheBytesFromEnv, DiskCache } from './cache/disk-cache.js';
 import { JobQueue, type JobQueueOptions } from './jobs/queue.js';
+import { previewJobHandler } from './jobs/preview-job.js';
 import { scanJobHandler } from './jobs/scan-job.js';
 import { homePaths } from './home.js';
 import { configureFfmpeg } from './media/tools.js';
@@ -8,6 +11,8 @@ import { openDatabase, type DB } from './store/db.js';
 import { RecordingsRepo } from './store/recordings.js';
 import { RunsRepo } from './store/runs.js';
 import { ScansRepo } from './store/scans.js';
+import { SegmentsRepo } from './store/segments.js';
+import { SettingsRepo } from './store/settings.js';
 import { groundJobHandler } from './jobs/ground-job.js';
 import { disposeModels } from './models/loaded.js';
 
@@ -18,7 +23,16 @@ export class Engine {
   readonly recordings: RecordingsRepo;
   readonly scans: ScansRepo;
   readonly runs: RunsRepo;
+  readonly segments: SegmentsRepo;
+  readonly settings: SettingsRepo;
   readonly jobs: JobQueue;
+  /** Everything the renderer should hear about: job, segment and library changes. */
+  readonly events = new EventEmitter<{ event: [EngineEvent] }>();
+  /**
+   * Starts queued jobs without waiting for them. In-process by default; `tempo serve` points
+   * it at its job worker so the thread that answers the UI never runs one.
+   */
+  kick: () => void = () => void this.jobs.drain().catch(() => undefined);
   /** Decoded frames and vision features, bounded, kept between queries and runs. */
   readonly cache: DiskCache;
   /** Bearer tokens of model servers by URL, for this process only (never written to the store). */
@@ -31,9 +45,12 @@ export class Engine {
     this.recordings = new RecordingsRepo(this.db);
     this.scans = new ScansRepo(this.db);
     this.runs = new RunsRepo(this.db);
+    this.segments = new SegmentsRepo(this.db);
+    this.settings = new SettingsRepo(this.db);
     this.cache = new DiskCache(this.paths.cache, cacheBytesFromEnv());
     this.jobs = new JobQueue(this.db, jobOptions);
     this.jobs.register('scan', scanJobHandler(this.recordings, this.scans));
+    this.jobs.register('preview', previewJobHandler(this.recordings, this.paths.previews));
     this.jobs.register(
       'ground',
       groundJobHandler({
@@ -44,9 +61,18 @@ export class Engine {
         serverTokens: this.serverTokens,
       }),
     );
+    this.jobs.events.on('event', (e) => this.events.emit('event', e));
     // Jobs left 'running' by a process that died are queued again (or failed when exhausted).
     this.jobs.recover();
   }
+
+  /** Keeps a model server's token for this process (and its job worker, which listens for this). */
+  setServerToken(url: string, token: string): void {
+    this.serverTokens.set(url, token);
+    this.tokenEvents.emit('token', url, token);
+  }
+
+  readonly tokenEvents = new EventEmitter<{ token: [string, string] }>();
 
   /** Opens the data directory, creating it and migrating its database as needed. */
   static open(home: string, jobOptions: JobQueueOptions = {}): Engine {

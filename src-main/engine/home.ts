@@ -13,11 +13,20 @@ export function defaultHome(env: NodeJS.ProcessEnv = process.env, platform = pro
 }
 
 /** Files and folders inside a data directory. */
-export function homePaths(home: string): { home: string; db: string; posters: string; cache: string } {
+export function homePaths(home: string): {
+  home: string;
+  db: string;
+  posters: string;
+  cache: string;
+  previews: string;
+  thumbs: string;
+} {
   return {
     home,
     db: path.join(home, 'tempo.sqlite'),
     posters: path.join(home, 'posters'),
     cache: path.join(home, 'cache'),
+    previews: path.join(home, 'previews'),
+    thumbs: path.join(home, 'thumbs'),
   };
 }

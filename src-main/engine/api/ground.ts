@@ -50,7 +50,7 @@ export function checkQuery(query: string): string {
   return q;
 }
 
-function localTarget(engine: Engine, req: GroundRequest): GroundTarget {
+function localTarget(engine: Engine, req: Omit<GroundRequest, 'query' | 'onJob'>): GroundTarget {
   const modelDir = resolveModelDir(engine, req.model);
   try {
     return { kind: 'local', modelDir, device: checkDevice(req.device ?? 'cpu') };
@@ -61,7 +61,7 @@ function localTarget(engine: Engine, req: GroundRequest): GroundTarget {
 }
 
 /** Checks the server before any work: reachable, token accepted, model there. */
-async function serverTarget(engine: Engine, req: GroundRequest): Promise<GroundTarget> {
+async function serverTarget(engine: Engine, req: Omit<GroundRequest, 'query' | 'onJob'>): Promise<GroundTarget> {
   const url = req.server as string;
   if (req.device !== undefined) throw new UsageError('--device is for local models; a model server uses its own');
   const profile = req.profile ?? 'qwen2-vl';
@@ -81,6 +81,21 @@ async function serverTarget(engine: Engine, req: GroundRequest): Promise<GroundT
   }
 }
 
+/** Where and how a query will be asked, checked once before any job starts. */
+export interface GroundPlan {
+  target: GroundTarget;
+  samples: number;
+}
+
+/** Checks the model (or server), device and samples of a request: usage errors before any work. */
+export async function planGround(engine: Engine, req: Omit<GroundRequest, 'query' | 'onJob'>): Promise<GroundPlan> {
+  const samples = req.samples ?? 3;
+  if (!Number.isInteger(samples) || samples < 1 || samples > 16)
+    throw new UsageError('--samples must be a whole number from 1 to 16');
+  const target = req.server ? await serverTarget(engine, req) : localTarget(engine, req);
+  return { target, samples };
+}
+
 /**
  * Finds where a query happens in a recording: checks the query, model and device, scans the
  * recording first if it has no scan, then runs the grounding pipeline as a job and returns
@@ -88,10 +103,7 @@ async function serverTarget(engine: Engine, req: GroundRequest): Promise<GroundT
  */
 export async function groundQuery(engine: Engine, rec: Recording, req: GroundRequest): Promise<GroundResult> {
   const query = checkQuery(req.query);
-  const samples = req.samples ?? 3;
-  if (!Number.isInteger(samples) || samples < 1 || samples > 16)
-    throw new UsageError('--samples must be a whole number from 1 to 16');
-  const target = req.server ? await serverTarget(engine, req) : localTarget(engine, req);
+  const { target, samples } = await planGround(engine, req);
   // The newest scan of any budget serves; a recording never scanned is scanned first.
   const scan = engine.scans.latest(rec.id);
   if (!scan) await scanRecording(engine, rec, { budgetTokens: DEFAULT_SCAN_BUDGET, onJob: req.onJob });

@@ -1,3 +1,4 @@
+import type { PlannedFrame } from '../../../src-shared/scans.js';
 import type { DiskCache } from '../cache/disk-cache.js';
 import type { GroundingBackend } from '../grounding/backend.js';
 import { LocalBackend } from '../grounding/local-backend.js';
@@ -11,6 +12,7 @@ import type { RecordingsRepo } from '../store/recordings.js';
 import type { RunsRepo } from '../store/runs.js';
 import type { ScansRepo } from '../store/scans.js';
 import type { JobHandler } from './queue.js';
+import { analyseForStore } from './scan-job.js';
 
 /** Where a ground job's questions go: a local model folder on a device, or a model server. */
 export type GroundTarget =
@@ -20,6 +22,8 @@ export type GroundTarget =
 export interface GroundPayload {
   recordingId: number;
   query: string;
+  /** The query row the run belongs to (one query over several recordings); a new one when absent. */
+  queryId?: number;
   target: GroundTarget;
   samples: number;
   budgetTokens: number;
@@ -80,8 +84,12 @@ export function groundJobHandler(deps: GroundJobDeps): JobHandler {
     const p = job.payload as GroundPayload;
     const rec = deps.recordings.get(p.recordingId);
     if (!rec) throw new Error(`recording ${p.recordingId} is not in the library`);
-    const scan = deps.scans.latest(rec.id, p.budgetTokens) ?? deps.scans.latest(rec.id);
-    if (!scan) throw new Error(`recording ${rec.id} has no scan`);
+    const stored = deps.scans.latest(rec.id, p.budgetTokens) ?? deps.scans.latest(rec.id);
+    // Not scanned yet: scan first (the first third of the progress), stored with this job's end.
+    const fresh = stored
+      ? null
+      : await analyseForStore(rec, p.budgetTokens, deps.scans, null, signal, (f) => progress(f / 3));
+    const plan = stored ?? (fresh as { frames: PlannedFrame[]; changePoints: number[] });
     const r = await resolveTarget(deps, p.target);
     const profile = getProfile(r.profileName);
     if (!profile) throw new Error(`unknown answer profile ${r.profileName}`);
@@ -89,24 +97,25 @@ export function groundJobHandler(deps: GroundJobDeps): JobHandler {
       source: { file: rec.path, key: deps.recordings.fingerprint(rec.id) ?? rec.path, sourceFps: rec.fps },
       durationS: rec.durationS,
       query: p.query,
-      frames: scan.frames,
-      changePoints: scan.changePoints,
+      frames: plan.frames,
+      changePoints: plan.changePoints,
       backend: r.backend,
       cache: deps.cache,
       profile,
       contextTokens: r.contextTokens,
       samples: p.samples,
       signal,
-      onProgress: progress,
+      onProgress: fresh ? (f) => progress(1 / 3 + (2 / 3) * f) : progress,
     });
     const imagesEncoded = r.encodedBefore();
     return () =>
       deps.runs.insert({
         query: p.query,
+        queryId: p.queryId,
         recordingId: rec.id,
         modelName: r.modelName,
         device: r.backend.device,
-        scanId: scan.id,
+        scanId: stored ? stored.id : (fresh as { write: () => number }).write(),
         jobId: job.id,
         windowPlan: out.windows,
         settings: {

@@ -112,6 +112,15 @@ export class JobQueue {
     return rows.map(toJob);
   }
 
+  /** Jobs of one type whose payload has `key` equal to `value` (e.g. the ground jobs of a query), oldest first. */
+  byPayload(type: JobType, key: string, value: number | string): Job[] {
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key)) throw new Error(`bad payload key ${key}`);
+    const rows = this.db
+      .prepare(`SELECT * FROM jobs WHERE type = ? AND json_extract(payload, '$.${key}') = ? ORDER BY id`)
+      .all(type, value) as JobRow[];
+    return rows.map(toJob);
+  }
+
   private emit(id: number): Job {
     const job = this.get(id);
     if (!job) throw new Error(`job ${id} vanished`);

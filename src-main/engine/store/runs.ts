@@ -2,6 +2,8 @@ import { nowIso, type DB } from './db.js';
 
 export interface NewRun {
   query: string;
+  /** The query row this run answers (a query over several recordings); a new one when absent. */
+  queryId?: number;
   recordingId: number;
   modelName: string;
   device: string;
@@ -32,9 +34,7 @@ export class RunsRepo {
   /** Writes a run with its query and segments; call inside the job's finishing transaction. */
   insert(r: NewRun): number {
     const now = nowIso();
-    const queryId = Number(
-      this.db.prepare('INSERT INTO queries (text, created_at) VALUES (?, ?)').run(r.query, now).lastInsertRowid,
-    );
+    const queryId = r.queryId ?? this.createQuery(r.query);
     const runId = Number(
       this.db
         .prepare(
@@ -61,6 +61,59 @@ export class RunsRepo {
     );
     r.segments.forEach((s, i) => seg.run(runId, queryId, r.recordingId, s.startS, s.endS, s.confidence, i + 1, now));
     return runId;
+  }
+
+  /** A new query row; the runs of a query over several recordings share it. */
+  createQuery(text: string): number {
+    return Number(
+      this.db.prepare('INSERT INTO queries (text, created_at) VALUES (?, ?)').run(text, nowIso()).lastInsertRowid,
+    );
+  }
+
+  query(id: number): { id: number; text: string; createdAt: string } | undefined {
+    return this.db.prepare('SELECT id, text, created_at AS createdAt FROM queries WHERE id = ?').get(id) as
+      { id: number; text: string; createdAt: string } | undefined;
+  }
+
+  queries(limit = 100): { id: number; text: string; createdAt: string }[] {
+    return this.db
+      .prepare('SELECT id, text, created_at AS createdAt FROM queries ORDER BY id DESC LIMIT ?')
+      .all(limit) as { id: number; text: string; createdAt: string }[];
+  }
+
+  /** The newest run of a query on each recording, with its window plan and segments' confidences. */
+  byQuery(queryId: number): {
+    id: number;
+    recordingId: number;
+    jobId: number | null;
+    modelName: string;
+    device: string;
+    refused: boolean;
+    windowPlan: unknown;
+  }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, recording_id, job_id, model_name, device, refused, window_plan FROM runs
+         WHERE query_id = ? ORDER BY id`,
+      )
+      .all(queryId) as {
+      id: number;
+      recording_id: number;
+      job_id: number | null;
+      model_name: string;
+      device: string;
+      refused: number;
+      window_plan: string;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      recordingId: r.recording_id,
+      jobId: r.job_id,
+      modelName: r.model_name,
+      device: r.device,
+      refused: r.refused === 1,
+      windowPlan: JSON.parse(r.window_plan) as unknown,
+    }));
   }
 
   get(id: number): StoredRun | undefined {

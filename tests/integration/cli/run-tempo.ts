@@ -18,8 +18,15 @@ export function tempHome(): string {
 }
 
 /** Starts the real `tempo` command; the child is returned so a test can kill it. */
-export function startTempo(home: string, args: string[]): { child: ChildProcess; done: Promise<TempoRun> } {
-  const child = spawn(process.execPath, [TEMPO, '--home', home, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startTempo(
+  home: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { child: ChildProcess; done: Promise<TempoRun> } {
+  const child = spawn(process.execPath, [TEMPO, '--home', home, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -42,4 +49,22 @@ export async function tempoJson<T = Record<string, unknown>>(
   const run = await tempo(home, ['--json', ...args]);
   if (run.code !== 0) throw new Error(`tempo ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
   return { run, doc: JSON.parse(run.stdout) as T };
+}
+
+/** Starts a long-running `tempo --json ...` (serve, serve-model) and waits for its first JSON line. */
+export async function startServer<T>(
+  home: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; done: Promise<TempoRun>; info: T }> {
+  const started = startTempo(home, ['--json', ...args], env);
+  const info = await new Promise<T>((resolve, reject) => {
+    let out = '';
+    started.child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(JSON.parse(out) as T);
+    });
+    void started.done.then((r) => reject(new Error(`tempo ${args.join(' ')} exited ${r.code}: ${r.stderr}`)));
+  });
+  return { ...started, info };
 }

@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Tensor } from '@huggingface/transformers';
+import type { InferenceSession } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTinyQwen2VL, tinyQwen2VLSpec } from '../../fixtures/tiny-qwen2vl/generate.js';
 import {

@@ -1,0 +1,76 @@
+import ffmpeg from 'fluent-ffmpeg';
+import fs from 'node:fs';
+import { MediaError, lastErrorLine } from './tools.js';
+
+/** Video codecs a Chromium window plays in an MP4, WebM or Matroska file. */
+const PLAYABLE_CODECS = new Set(['h264', 'vp8', 'vp9', 'av1']);
+const PLAYABLE_CONTAINERS = new Set(['.mp4', '.m4v', '.mov', '.webm', '.mkv']);
+
+/** Whether the window can play the file as it is (else it needs a preview). */
+export function isPlayable(file: string, codec: string): boolean {
+  const ext = file.slice(file.lastIndexOf('.')).toLowerCase();
+  return PLAYABLE_CODECS.has(codec) && PLAYABLE_CONTAINERS.has(ext);
+}
+
+/**
+ * Makes a playable H.264 MP4 (fast start, same frame rate and duration) of a recording the
+ * window cannot play, atomically. Progress is the share of `durationS` encoded.
+ */
+export async function makePreview(
+  file: string,
+  outFile: string,
+  opts: { durationS: number; fps: number; signal?: AbortSignal; onProgress?: (fraction: number) => void },
+): Promise<void> {
+  const tmp = `${outFile}.${process.pid}.tmp.mp4`;
+  let stderrTail = '';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const cmd = ffmpeg(file)
+        .inputOptions(['-nostdin', '-hide_banner'])
+        .outputOptions([
+          '-map',
+          '0:v:0',
+          '-map',
+          '0:a:0?',
+          '-c:v',
+          'libx264',
+          '-preset',
+          'veryfast',
+          '-crf',
+          '23',
+          '-pix_fmt',
+          'yuv420p',
+          ...(opts.fps > 0 ? ['-r', String(opts.fps)] : []),
+          '-c:a',
+          'aac',
+          '-b:a',
+          '128k',
+          '-movflags',
+          '+faststart',
+          '-y',
+        ])
+        .output(tmp)
+        .on('stderr', (line: string) => {
+          stderrTail = (stderrTail + '\n' + line).slice(-4000);
+          const m = /time=(\d+):(\d+):(\d+(?:\.\d+)?)/.exec(line);
+          if (m && opts.durationS > 0) {
+            const t = Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+            opts.onProgress?.(Math.min(1, t / opts.durationS));
+          }
+        })
+        .on('end', () => resolve())
+        .on('error', (err: Error) => reject(err));
+      const abort = () => cmd.kill('SIGKILL');
+      if (opts.signal?.aborted) return reject(new Error('cancelled'));
+      opts.signal?.addEventListener('abort', abort, { once: true });
+      cmd.run();
+    });
+    if (!fs.existsSync(tmp) || fs.statSync(tmp).size === 0) throw new MediaError('the preview came out empty');
+    fs.renameSync(tmp, outFile);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    if (opts.signal?.aborted) throw new Error('cancelled');
+    if (err instanceof MediaError) throw err;
+    throw new MediaError(`cannot make a playable preview: ${lastErrorLine(stderrTail, String(err))}`);
+  }
+}

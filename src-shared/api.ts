@@ -1,0 +1,168 @@
+/**
+ * The contract between the renderer and the engine: every call with the zod schemas of its
+ * input and output, and every event. Electron's IPC bridge and web mode's HTTP server both
+ * validate with these schemas and call the same engine handlers.
+ */
+import { z } from 'zod';
+import { Job } from './jobs.js';
+import { ImportResult, Recording } from './recordings.js';
+
+const Id = z.number().int().positive();
+const Seconds = z.number().finite().nonnegative();
+
+export const SegmentState = z.enum(['pending', 'accepted', 'rejected', 'adjusted']);
+export type SegmentState = z.infer<typeof SegmentState>;
+
+export const RejectReason = z.enum(['not-present', 'wrong-time', 'partly']);
+export type RejectReason = z.infer<typeof RejectReason>;
+
+/** A segment as the operator sees it: a model's answer or one the operator added. */
+export const Segment = z.object({
+  id: Id,
+  queryId: Id,
+  recordingId: Id,
+  runId: Id.nullable(),
+  startS: Seconds,
+  endS: Seconds,
+  /** Null for a segment the operator added. */
+  confidence: z.number().min(0).max(1).nullable(),
+  rank: z.number().int().nullable(),
+  source: z.enum(['model', 'operator']),
+  state: SegmentState,
+  /** Reason of the last standing rejection. */
+  reason: RejectReason.nullable(),
+});
+export type Segment = z.infer<typeof Segment>;
+
+export const Query = z.object({ id: Id, text: z.string(), createdAt: z.string() });
+export type Query = z.infer<typeof Query>;
+
+/** How one recording fared under a query: its job, and where the model looked and what it said. */
+export const QueryRun = z.object({
+  recordingId: Id,
+  jobId: Id.nullable(),
+  state: z.enum(['queued', 'running', 'done', 'failed', 'cancelled']),
+  progress: z.number().min(0).max(1),
+  error: z.string().nullable(),
+  runId: Id.nullable(),
+  model: z.string().nullable(),
+  device: z.string().nullable(),
+  refused: z.boolean().nullable(),
+  /** Windows the model saw, with its relevance for each: 0 when it refused, else the best confidence it gave there. */
+  relevance: z.array(z.object({ startS: Seconds, endS: Seconds, score: z.number().min(0).max(1) })),
+});
+export type QueryRun = z.infer<typeof QueryRun>;
+
+export const Settings = z.object({
+  /** Segments under this confidence go to the review queue first. */
+  reviewThreshold: z.number().min(0).max(1),
+  /** Local model name or folder; null: the only one installed. */
+  model: z.string().nullable(),
+  device: z.enum(['cpu', 'webgpu', 'cuda', 'dml']),
+  /** OpenAI-compatible model server to ask instead of a local model; null: local. */
+  serverUrl: z.string().url().nullable(),
+  samples: z.number().int().min(1).max(16),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  reviewThreshold: 0.5,
+  model: null,
+  device: 'cpu',
+  serverUrl: null,
+  samples: 3,
+};
+
+export const ModelInfo = z.object({
+  name: z.string().nullable(),
+  dir: z.string(),
+  family: z.string().nullable(),
+  profile: z.string().nullable(),
+  complete: z.boolean(),
+  problems: z.array(z.string()),
+});
+
+export const RecordingDetail = z.object({
+  recording: Recording,
+  /** URL path the player loads (the file itself, or its playable preview). */
+  mediaPath: z.string(),
+  /** False while a playable preview is being made (see previewJob). */
+  playable: z.boolean(),
+  previewJob: Job.nullable(),
+  /** SAA activity, one value in [0,1] per step of `activityStepS`, for the activity strip. */
+  activity: z.array(z.number().min(0).max(1)),
+  activityStepS: z.number().positive(),
+  changePoints: z.array(Seconds),
+});
+export type RecordingDetail = z.infer<typeof RecordingDetail>;
+
+const Empty = z.object({});
+
+/** Every call: name -> input and output schemas. */
+export const calls = {
+  'library.list': { input: Empty, output: z.object({ recordings: z.array(Recording) }) },
+  /** Paths on the machine that runs the engine (files or folders, recursive). */
+  'library.import': { input: z.object({ paths: z.array(z.string().min(1)).min(1).max(10_000) }), output: ImportResult },
+  'library.scan': {
+    input: z.object({ recordingId: Id, force: z.boolean().optional() }),
+    output: z.object({ job: Job }),
+  },
+  'recording.detail': { input: z.object({ recordingId: Id }), output: RecordingDetail },
+  'jobs.list': { input: Empty, output: z.object({ jobs: z.array(Job) }) },
+  'jobs.cancel': { input: z.object({ jobId: Id }), output: z.object({ job: Job }) },
+  /** Starts a query over some recordings (none listed: the whole library); results arrive as jobs end. */
+  'query.run': {
+    input: z.object({ text: z.string(), recordingIds: z.array(Id).max(10_000) }),
+    output: z.object({ query: Query }),
+  },
+  'query.list': { input: Empty, output: z.object({ queries: z.array(Query) }) },
+  /** A query's segments ranked across recordings, and each recording's run. */
+  'query.results': {
+    input: z.object({ queryId: Id }),
+    output: z.object({ query: Query, segments: z.array(Segment), runs: z.array(QueryRun) }),
+  },
+  /** Segments to review: under the threshold first, lowest confidence first; then the rest by rank. */
+  'review.queue': { input: z.object({ queryId: Id }), output: z.object({ segments: z.array(Segment) }) },
+  'review.accept': { input: z.object({ segmentId: Id }), output: z.object({ segment: Segment }) },
+  'review.reject': {
+    input: z.object({ segmentId: Id, reason: RejectReason }),
+    output: z.object({ segment: Segment }),
+  },
+  'review.adjust': {
+    input: z.object({ segmentId: Id, startS: Seconds, endS: Seconds }),
+    output: z.object({ segment: Segment }),
+  },
+  /** A moment the model missed. */
+  'review.add': {
+    input: z.object({ queryId: Id, recordingId: Id, startS: Seconds, endS: Seconds }),
+    output: z.object({ segment: Segment }),
+  },
+  /** Takes back the latest standing verdict; the segment as it is now, or null when nothing was left to undo. */
+  'review.undo': { input: Empty, output: z.object({ segment: Segment.nullable(), removed: Id.nullable() }) },
+  'models.list': {
+    input: Empty,
+    output: z.object({ models: z.array(ModelInfo), devices: z.array(z.string()) }),
+  },
+  'settings.get': { input: Empty, output: z.object({ settings: Settings, dataFolder: z.string() }) },
+  'settings.set': {
+    input: Settings.partial().extend({ serverToken: z.string().optional() }),
+    output: z.object({ settings: Settings, dataFolder: z.string() }),
+  },
+} as const;
+
+export type CallName = keyof typeof calls;
+export type CallInput<K extends CallName> = z.input<(typeof calls)[K]['input']>;
+export type CallOutput<K extends CallName> = z.infer<(typeof calls)[K]['output']>;
+
+/** Pushed to the renderer: a job changed, a segment changed or went (an undone add), the library changed. */
+export const EngineEvent = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('job-updated'), job: Job }),
+  z.object({ kind: z.literal('segment-updated'), segment: Segment }),
+  z.object({ kind: z.literal('segment-removed'), segmentId: Id }),
+  z.object({ kind: z.literal('library-changed') }),
+]);
+export type EngineEvent = z.infer<typeof EngineEvent>;
+
+/** The error every transport returns: a message for the operator, and whether the caller got it wrong. */
+export const CallError = z.object({ error: z.string(), usage: z.boolean() });
+export type CallError = z.infer<typeof CallError>;
