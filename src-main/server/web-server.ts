@@ -4,11 +4,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { EngineEvent } from '../../src-shared/api.js';
-import { playableFile } from '../engine/api/detail.js';
+import { byteRange, MediaRouteError, resolveMedia } from '../engine/api/media.js';
 import { NotFoundError, UsageError } from '../engine/api/errors.js';
 import { handle } from '../engine/api/handlers.js';
 import type { Engine } from '../engine/engine.js';
-import { makePoster } from '../engine/media/poster.js';
 
 export interface WebServerOptions {
   engine: Engine;
@@ -103,17 +102,14 @@ function sendFile(req: http.IncomingMessage, res: http.ServerResponse, file: str
     'accept-ranges': 'bytes',
     'cache-control': 'no-cache',
   };
-  const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
-  if (range && (range[1] || range[2])) {
-    let start = range[1] ? Number(range[1]) : stat.size - Number(range[2]);
-    let end = range[1] && range[2] ? Number(range[2]) : stat.size - 1;
-    start = Math.max(0, start);
-    end = Math.min(end, stat.size - 1);
-    if (start > end || start >= stat.size) {
-      res.writeHead(416, { 'content-range': `bytes */${stat.size}` });
-      res.end();
-      return;
-    }
+  const range = byteRange(req.headers.range, stat.size);
+  if (range === 'bad') {
+    res.writeHead(416, { 'content-range': `bytes */${stat.size}` });
+    res.end();
+    return;
+  }
+  if (range) {
+    const { start, end } = range;
     res.writeHead(206, {
       ...headers,
       'content-range': `bytes ${start}-${end}/${stat.size}`,
@@ -203,29 +199,13 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
 
     if (parts[0] === 'media') {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'media is GET');
-      const id = Number(parts[2]);
-      const rec = Number.isInteger(id) && id > 0 ? engine.recordings.get(id) : undefined;
-      if (!rec) throw new HttpError(404, 'no such recording in the library');
-      if (parts[1] === 'recording' && parts.length === 3) {
-        const file = playableFile(engine, id);
-        if (!file) throw new HttpError(409, 'this recording cannot be played until its preview is made');
-        return sendFile(req, res, file);
+      try {
+        const { file, type } = await resolveMedia(engine, parts.slice(1).join('/'));
+        return sendFile(req, res, file, type);
+      } catch (err) {
+        if (err instanceof MediaRouteError) throw new HttpError(err.status, err.message);
+        throw err;
       }
-      if (parts[1] === 'poster' && parts.length === 3) {
-        if (!rec.posterPath) throw new HttpError(404, 'this recording has no poster');
-        return sendFile(req, res, rec.posterPath, 'image/jpeg');
-      }
-      if (parts[1] === 'thumb' && parts.length === 4) {
-        const t = Number(parts[3]);
-        if (!Number.isFinite(t) || t < 0 || t > rec.durationS) throw new HttpError(400, 'bad time');
-        const file = path.join(engine.paths.thumbs, `${id}-${t.toFixed(1)}.jpg`);
-        if (!fs.existsSync(file)) {
-          fs.mkdirSync(engine.paths.thumbs, { recursive: true });
-          await makePoster(rec.path, file, Math.min(t, Math.max(0, rec.durationS - 0.1)));
-        }
-        return sendFile(req, res, file, 'image/jpeg');
-      }
-      throw new HttpError(404, 'no such media');
     }
 
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'GET only');
