@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { makeVideo, recipeBoundaries, type VideoRecipe } from '../fixtures/make-video.js';
 import { benchGrounding } from './grounding.js';
+import { benchTimeline } from './timeline.js';
 import { median, timed } from './timed.js';
 
 const ROOT = process.cwd();
@@ -113,6 +114,7 @@ async function main(): Promise<void> {
 
   // 4-6. Grounding: a repeated query, and the SAA plan against uniform 2 fps (grounding.ts).
   await benchGrounding(report);
+  await benchTimeline(report);
 
   const failed = lines.filter((l) => l.startsWith('FAIL')).length;
   console.log(`${lines.length - failed} passed, ${failed} failed`);
