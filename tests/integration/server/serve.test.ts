@@ -3,6 +3,7 @@
  * with server-sent events, jobs run by the worker thread, and media streamed only for
  * recordings in the library. Real ffmpeg, real SQLite, the tiny parrot model.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -180,6 +181,40 @@ describe('tempo serve', () => {
     const detail = await call<CallOutput<'recording.detail'>>('recording.detail', { recordingId: 1 });
     expect(detail.body).toMatchObject({ playable: true, mediaPath: 'recording/1', previewJob: null });
     expect(detail.body.activity.length).toBeGreaterThan(0);
+  });
+
+  it('makes a playable preview of a recording Chromium cannot play, in the background, with progress', async () => {
+    const mjpeg = path.join(home, 'old-camera.avi');
+    execFileSync('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=160x120:rate=10:duration=3',
+      '-c:v',
+      'mjpeg',
+      '-y',
+      mjpeg,
+    ]);
+    const imported = await call<CallOutput<'library.import'>>('library.import', { paths: [mjpeg] });
+    const id = imported.body.imported[0]!.id;
+    const first = await call<CallOutput<'recording.detail'>>('recording.detail', { recordingId: id });
+    expect(first.body.playable).toBe(false);
+    expect(first.body.previewJob).toMatchObject({ type: 'preview' });
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    expect((await fetch(`${base}/media/recording/${id}`, { headers: auth })).status).toBe(409);
+    const jobId = first.body.previewJob!.id;
+    await until('preview done', () =>
+      events.find((e) => e.kind === 'job-updated' && e.job.id === jobId && e.job.state === 'done'),
+    );
+    const after = await call<CallOutput<'recording.detail'>>('recording.detail', { recordingId: id });
+    expect(after.body).toMatchObject({ playable: true, previewJob: null });
+    const media = await fetch(`${base}/media/recording/${id}`, { headers: auth });
+    expect(media.headers.get('content-type')).toBe('video/mp4');
+    const bytes = Buffer.from(await media.arrayBuffer());
+    expect(bytes.subarray(4, 8).toString()).toBe('ftyp');
   });
 
   it('stops on SIGTERM', async () => {
