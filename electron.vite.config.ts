@@ -9,7 +9,7 @@ const root = import.meta.dirname;
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string };
 
 /** Native or heavy packages the main process loads from node_modules at run time. */
-const nativeDeps = ['better-sqlite3', 'onnxruntime-node', '@huggingface/transformers', 'fluent-ffmpeg'];
+const nativeDeps = ['better-sqlite3', 'onnxruntime-node', 'sharp', '@huggingface/transformers', 'fluent-ffmpeg'];
 
 /**
  * index.html carries the production CSP. Under the dev server, swap in the dev policy,
@@ -29,7 +29,11 @@ export default defineConfig({
       outDir: 'out/main',
       externalizeDeps: { include: nativeDeps },
       rollupOptions: {
-        input: { index: resolve(root, 'src-main/electron/main.ts') },
+        // The job worker is an entry of its own: main starts it from out/main/job-worker.js.
+        input: {
+          index: resolve(root, 'src-main/electron/main.ts'),
+          'job-worker': resolve(root, 'src-main/server/job-worker.ts'),
+        },
       },
     },
   },

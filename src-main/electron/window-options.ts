@@ -40,8 +40,9 @@ const BASE_POLICY: readonly string[] = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
+  // Library posters, stills and recordings come through the app's own media scheme.
+  "img-src 'self' data: blob: tempo-media:",
+  "media-src 'self' blob: tempo-media:",
   "font-src 'self'",
   "connect-src 'self'",
   "object-src 'none'",

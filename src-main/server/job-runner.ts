@@ -13,9 +13,15 @@ export interface JobRunner {
 /**
  * Moves an engine's job running into a worker thread: `engine.kick()` wakes the worker,
  * the worker's job events are re-emitted on the engine, server tokens follow it there.
+ * `workerUrl` is the built job-worker.js: beside this file by default; a bundle that inlines
+ * this module (Electron's main) passes the one it emitted beside itself.
  */
-export function startJobWorker(engine: Engine, onError: (message: string) => void = () => undefined): JobRunner {
-  const worker = new Worker(new URL('./job-worker.js', import.meta.url), { workerData: { home: engine.paths.home } });
+export function startJobWorker(
+  engine: Engine,
+  onError: (message: string) => void = () => undefined,
+  workerUrl: URL = new URL('./job-worker.js', import.meta.url),
+): JobRunner {
+  const worker = new Worker(workerUrl, { workerData: { home: engine.paths.home } });
   const send = (m: WorkerMessage) => worker.postMessage(m);
   worker.on('message', (m: WorkerReport) => {
     if (m.type === 'event') engine.events.emit('event', m.event);

@@ -11,6 +11,8 @@ interface TempoBridge {
   readonly onEvent?: (listener: (event: unknown) => void) => () => void;
   /** Path on this machine of a file dropped onto the window (Electron's webUtils.getPathForFile). */
   readonly pathForFile?: (file: File) => string;
+  /** Paths chosen in the native open dialog (video files, or folders); none when cancelled. */
+  readonly pickPaths?: (kind: 'files' | 'folder') => Promise<string[]>;
 }
 
 interface Window {

@@ -33,6 +33,12 @@ describe('contentSecurityPolicy', () => {
     expect(policy).not.toMatch(/unsafe-|https?:|\*/);
   });
 
+  it('lets images and media come from the app and its tempo-media: scheme only', () => {
+    const policy = contentSecurityPolicy();
+    expect(policy).toContain("img-src 'self' data: blob: tempo-media:;");
+    expect(policy).toContain("media-src 'self' blob: tempo-media:;");
+  });
+
   it('relaxes only styles and the local HMR socket for the dev server', () => {
     const policy = contentSecurityPolicy(true);
     expect(policy).toContain("style-src 'self' 'unsafe-inline'");
