@@ -182,6 +182,21 @@ describe('the review loop', () => {
       await page.keyboard.press('2');
       await poll(() => items.nth(2).textContent()).toContain('rejected (Wrong time)');
 
+      // A missed moment: Esc clears the selection, I and O mark at the playhead, then the button by keyboard.
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('End');
+      for (let i = 0; i < 30; i++) await page.keyboard.press(',');
+      await page.keyboard.press('i');
+      for (let i = 0; i < 20; i++) await page.keyboard.press('.');
+      await page.keyboard.press('o');
+      await page.getByRole('button', { name: 'Add segment' }).focus();
+      await page.keyboard.press('Enter');
+      await poll(() => standing(w).map((v) => v.verdict)).toEqual(['accept', 'adjust', 'reject', 'add']);
+      await page.getByRole('button', { name: 'Undo' }).focus();
+      await page.keyboard.press('Enter');
+      await poll(() => standing(w).map((v) => v.verdict)).toEqual(['accept', 'adjust', 'reject']);
+
+      await page.locator('body').focus();
       await page.keyboard.press('p');
       await page.keyboard.press('?');
       await poll(() => page.getByRole('dialog').count()).toBe(1);
