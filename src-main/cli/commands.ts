@@ -16,13 +16,15 @@ import { checkModelDir } from '../engine/models/manifest.js';
 import { startJobWorker } from '../server/job-runner.js';
 import { startModelServer } from '../server/model-server.js';
 import { startWebServer } from '../server/web-server.js';
+import { cmdModelsInstall } from './models-install-command.js';
 import { formatDuration, type Output } from './output.js';
 
 export interface CommandContext {
   engine: Engine;
   out: Output;
   args: string[];
-  options: Record<string, string | boolean | undefined>;
+  /** Parsed options; `models` lists every --model given (repeatable), `model` is the last one. */
+  options: Record<string, string | string[] | boolean | undefined>;
   /** Aborted on Ctrl-C: a running job is cancelled and the command ends. */
   signal: AbortSignal;
 }
@@ -103,7 +105,7 @@ export async function cmdScan(ctx: CommandContext): Promise<number> {
  * Shows the progress of the jobs a command starts, and cancels them on Ctrl-C.
  * Returns the onJob hook to pass to the api call and a stop function for `finally`.
  */
-function followJobs(ctx: CommandContext, label: string): { onJob: (job: Job) => void; stop: () => void } {
+export function followJobs(ctx: CommandContext, label: string): { onJob: (job: Job) => void; stop: () => void } {
   const { engine, out, signal } = ctx;
   const ids = new Set<number>();
   const onEvent = ({ job }: { job: Job }): void => {
@@ -196,7 +198,10 @@ export async function cmdJobs({ engine, out, args }: CommandContext): Promise<nu
   throw new UsageError(`unknown jobs command '${sub}' (list, run, cancel ID)`);
 }
 
-export function cmdModels({ engine, out }: CommandContext): number {
+export function cmdModels(ctx: CommandContext): number | Promise<number> {
+  if (ctx.args[0] === 'install') return cmdModelsInstall(ctx);
+  if (ctx.args.length > 0) throw new UsageError(`unknown models command '${ctx.args[0]}' (install DIR [--name N])`);
+  const { engine, out } = ctx;
   const result = listInstalledModels(engine);
   out.result(result, () =>
     [

@@ -14,6 +14,10 @@ import {
   cmdServeModel,
   type CommandContext,
 } from './commands.js';
+import { cmdEval } from './eval-command.js';
+import { cmdCalibrate } from './calibrate-command.js';
+import { cmdExportTraining } from './export-command.js';
+import { cmdVerdictEval } from './verdict-eval-command.js';
 import { makeOutput } from './output.js';
 
 export const HELP = `tempo — find moments in recorded video from a sentence
@@ -27,6 +31,9 @@ Commands:
                              SAA analysis: change points and a frame plan under a token budget
   jobs [list|run|cancel ID]  show jobs, run queued (and crash-interrupted) jobs, cancel one
   models                     installed models (complete or what is wrong) and the devices here
+  models install DIR [--name N]
+                             check a model folder (USB stick, share), copy it into the data
+                             folder's models/ and register it: listed and usable at once
   ground ID|PATH "QUERY" [--model NAME|DIR] [--device cpu|webgpu|cuda|dml] [--samples K]
                              find where the query happens: ranked segments with a confidence
          [--server URL [--token T] [--model ID] [--profile qwen2-vl|time-r1] [--context TOKENS]]
@@ -37,6 +44,22 @@ Commands:
   serve-model [--port N] [--model NAME|DIR] [--device D] [--token T]
                              serve a local model as an OpenAI-compatible endpoint on 127.0.0.1
                              (bearer token required; a random one is printed when not given)
+  eval --format charades|activitynet|qvhighlights --annotations FILE --predictions FILE
+       [--durations CSV] [--limit N]
+                             score predictions on a grounding benchmark: R1@0.3/0.5/0.7, mIoU,
+                             QVHighlights mAP, refusal precision/recall, ECE (percent)
+  eval --format F --annotations FILE --videos DIR [--model NAME|DIR] [--limit N] [--out FILE]
+                             run the model over the set's videos first (a resumable job: running
+                             it again continues the --out predictions JSONL), then score it
+  export-training --out FILE --format grpo|charades|qvhighlights [--since DATE] [--model M] [--id NAME]
+                             the review verdicts as training data; an export id (default: from
+                             the options) always gives the same file, a new id takes only verdicts
+                             no export of that format took (docs/training-data.md)
+  calibrate [--model M]...   fit each model's confidence calibrator on its reviewed segments and
+                             show the reliability before/after; new runs then use it
+  eval --verdicts [--model M]...
+                             score models on the library's reviewed queries: R1@0.5, mIoU, refusal
+                             precision/recall, ECE and the review load (also: verdict-eval)
   help                       this text
 
 Global options:
@@ -56,13 +79,17 @@ const COMMANDS: Record<string, Runner> = {
   ground: cmdGround,
   'serve-model': cmdServeModel,
   serve: cmdServe,
+  eval: cmdEval,
+  'export-training': cmdExportTraining,
+  calibrate: cmdCalibrate,
+  'verdict-eval': cmdVerdictEval,
 };
 
 const OPTIONS = {
   home: { type: 'string' },
   json: { type: 'boolean', default: false },
   budget: { type: 'string' },
-  model: { type: 'string' },
+  model: { type: 'string', multiple: true },
   device: { type: 'string' },
   samples: { type: 'string' },
   server: { type: 'string' },
@@ -71,13 +98,26 @@ const OPTIONS = {
   context: { type: 'string' },
   port: { type: 'string' },
   force: { type: 'boolean', default: false },
+  format: { type: 'string' },
+  annotations: { type: 'string' },
+  predictions: { type: 'string' },
+  durations: { type: 'string' },
+  videos: { type: 'string' },
+  limit: { type: 'string' },
+  out: { type: 'string' },
+  since: { type: 'string' },
+  id: { type: 'string' },
+  name: { type: 'string' },
+  verdicts: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', default: false },
 } as const;
 
-function parse(argv: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+function parse(argv: string[]): { values: CommandContext['options']; positionals: string[] } {
   try {
-    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
+    // --model may be repeated (verdict-eval, calibrate): `models` has them all, `model` the last.
+    return { values: { ...values, model: values.model?.at(-1), models: values.model }, positionals };
   } catch (err) {
     throw new UsageError((err as Error).message.split('\n')[0] ?? 'bad arguments');
   }

@@ -13,8 +13,10 @@ import { RunsRepo } from './store/runs.js';
 import { ScansRepo } from './store/scans.js';
 import { SegmentsRepo } from './store/segments.js';
 import { SettingsRepo } from './store/settings.js';
+import { evalJobHandler } from './jobs/eval-job.js';
 import { groundJobHandler } from './jobs/ground-job.js';
 import { disposeModels } from './models/loaded.js';
+import { calibratorFor } from './learning/calibration.js';
 
 /** Everything the api handlers need, opened on one data directory. */
 export class Engine {
@@ -59,8 +61,10 @@ export class Engine {
         runs: this.runs,
         cache: this.cache,
         serverTokens: this.serverTokens,
+        calibration: (modelName) => calibratorFor(this.db, modelName),
       }),
     );
+    this.jobs.register('eval', evalJobHandler(this));
     this.jobs.events.on('event', (e) => this.events.emit('event', e));
     // Jobs left 'running' by a process that died are queued again (or failed when exhausted).
     this.jobs.recover();

@@ -1,13 +1,14 @@
+import type { Recording } from '../../../src-shared/recordings.js';
 import type { PlannedFrame } from '../../../src-shared/scans.js';
 import type { DiskCache } from '../cache/disk-cache.js';
 import type { GroundingBackend } from '../grounding/backend.js';
 import { LocalBackend } from '../grounding/local-backend.js';
-import { groundRecording } from '../grounding/pipeline.js';
+import { groundRecording, type GroundOutput } from '../grounding/pipeline.js';
 import { RemoteBackend } from '../grounding/remote-backend.js';
 import type { Device } from '../models/devices.js';
 import { loadModel } from '../models/loaded.js';
 import { checkModelDir } from '../models/manifest.js';
-import { getProfile } from '../models/profiles/index.js';
+import { getProfile, type AnswerProfile } from '../models/profiles/index.js';
 import type { RecordingsRepo } from '../store/recordings.js';
 import type { RunsRepo } from '../store/runs.js';
 import type { ScansRepo } from '../store/scans.js';
@@ -36,9 +37,12 @@ export interface GroundJobDeps {
   cache?: DiskCache;
   /** Tokens of model servers by URL; never stored in the job's payload. */
   serverTokens: ReadonlyMap<string, string>;
+  /** A model's confidence calibrator, when it has one (learning/calibration.ts calibratorFor). */
+  calibration?: (modelName: string) => { apply: (confidence: number) => number; info: unknown } | null;
 }
 
-interface Resolved {
+/** A ground target made ready: its backend and how to ask it. */
+export interface Resolved {
   backend: GroundingBackend;
   profileName: string;
   contextTokens: number;
@@ -48,7 +52,8 @@ interface Resolved {
   encodedBefore: () => number;
 }
 
-async function resolveTarget(deps: GroundJobDeps, t: GroundTarget): Promise<Resolved> {
+/** Loads the local model (once per process) or connects to the server of a target. */
+export async function resolveTarget(deps: GroundJobDeps, t: GroundTarget): Promise<Resolved> {
   const start = performance.now();
   if (t.kind === 'server') {
     const token = deps.serverTokens.get(t.url) ?? process.env['TEMPO_SERVER_TOKEN'];
@@ -78,6 +83,37 @@ async function resolveTarget(deps: GroundJobDeps, t: GroundTarget): Promise<Reso
   };
 }
 
+/** Runs the grounding pipeline over a recording's frame plan with a resolved target (ground and eval jobs). */
+export async function groundOnPlan(a: {
+  rec: Recording;
+  sourceKey: string;
+  plan: { frames: readonly PlannedFrame[]; changePoints: readonly number[] };
+  target: Resolved;
+  query: string;
+  samples: number;
+  cache?: DiskCache;
+  signal: AbortSignal;
+  onProgress: (fraction: number) => void;
+}): Promise<{ out: GroundOutput; profile: AnswerProfile }> {
+  const profile = getProfile(a.target.profileName);
+  if (!profile) throw new Error(`unknown answer profile ${a.target.profileName}`);
+  const out = await groundRecording({
+    source: { file: a.rec.path, key: a.sourceKey, sourceFps: a.rec.fps },
+    durationS: a.rec.durationS,
+    query: a.query,
+    frames: a.plan.frames,
+    changePoints: a.plan.changePoints,
+    backend: a.target.backend,
+    cache: a.cache,
+    profile,
+    contextTokens: a.target.contextTokens,
+    samples: a.samples,
+    signal: a.signal,
+    onProgress: a.onProgress,
+  });
+  return { out, profile };
+}
+
 /** The 'ground' job: the Tempo-R0 pipeline over one recording; the run is stored with its end. */
 export function groundJobHandler(deps: GroundJobDeps): JobHandler {
   return async ({ job, signal, progress }) => {
@@ -91,25 +127,22 @@ export function groundJobHandler(deps: GroundJobDeps): JobHandler {
       : await analyseForStore(rec, p.budgetTokens, deps.scans, null, signal, (f) => progress(f / 3));
     const plan = stored ?? (fresh as { frames: PlannedFrame[]; changePoints: number[] });
     const r = await resolveTarget(deps, p.target);
-    const profile = getProfile(r.profileName);
-    if (!profile) throw new Error(`unknown answer profile ${r.profileName}`);
-    const out = await groundRecording({
-      source: { file: rec.path, key: deps.recordings.fingerprint(rec.id) ?? rec.path, sourceFps: rec.fps },
-      durationS: rec.durationS,
+    const { out, profile } = await groundOnPlan({
+      rec,
+      sourceKey: deps.recordings.fingerprint(rec.id) ?? rec.path,
+      plan,
+      target: r,
       query: p.query,
-      frames: plan.frames,
-      changePoints: plan.changePoints,
-      backend: r.backend,
-      cache: deps.cache,
-      profile,
-      contextTokens: r.contextTokens,
       samples: p.samples,
+      cache: deps.cache,
       signal,
       onProgress: fresh ? (f) => progress(1 / 3 + (2 / 3) * f) : progress,
     });
     const imagesEncoded = r.encodedBefore();
-    return () =>
-      deps.runs.insert({
+    return () => {
+      // Read at the end, so a calibrator fitted while the job ran applies; the model's own confidence is kept.
+      const cal = deps.calibration?.(r.modelName) ?? null;
+      return deps.runs.insert({
         query: p.query,
         queryId: p.queryId,
         recordingId: rec.id,
@@ -126,6 +159,7 @@ export function groundJobHandler(deps: GroundJobDeps): JobHandler {
           contextTokens: r.contextTokens,
           pairFrames: r.backend.pairsFrames,
           notes: out.notes,
+          calibration: cal?.info ?? null,
         },
         refused: out.refused,
         timings: {
@@ -135,7 +169,13 @@ export function groundJobHandler(deps: GroundJobDeps): JobHandler {
           framesDecoded: out.frames.decoded,
           imagesEncoded,
         },
-        segments: out.segments.map(({ startS, endS, confidence }) => ({ startS, endS, confidence })),
+        segments: out.segments.map(({ startS, endS, confidence }) => ({
+          startS,
+          endS,
+          confidence: cal ? cal.apply(confidence) : confidence,
+          rawConfidence: confidence,
+        })),
       });
+    };
   };
 }

@@ -13,7 +13,8 @@ export interface NewRun {
   settings: unknown;
   refused: boolean;
   timings: unknown;
-  segments: { startS: number; endS: number; confidence: number }[];
+  /** `confidence` is what the operator sees (calibrated when a calibrator applies); `rawConfidence` the model's own. */
+  segments: { startS: number; endS: number; confidence: number; rawConfidence?: number }[];
 }
 
 export interface StoredRun {
@@ -56,10 +57,22 @@ export class RunsRepo {
         ).lastInsertRowid,
     );
     const seg = this.db.prepare(
-      `INSERT INTO segments (run_id, query_id, recording_id, start_s, end_s, confidence, rank, source, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'model', ?)`,
+      `INSERT INTO segments (run_id, query_id, recording_id, start_s, end_s, confidence, raw_confidence, rank, source, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'model', ?)`,
     );
-    r.segments.forEach((s, i) => seg.run(runId, queryId, r.recordingId, s.startS, s.endS, s.confidence, i + 1, now));
+    r.segments.forEach((s, i) =>
+      seg.run(
+        runId,
+        queryId,
+        r.recordingId,
+        s.startS,
+        s.endS,
+        s.confidence,
+        s.rawConfidence ?? s.confidence,
+        i + 1,
+        now,
+      ),
+    );
     return runId;
   }
 

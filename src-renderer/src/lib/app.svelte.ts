@@ -42,7 +42,7 @@ const INFO_MS = 6000;
 
 /** What a job is, for the operator. */
 export function jobLabel(job: Job, recordings: readonly Recording[]): string {
-  const kind = { scan: 'Scan', ground: 'Query', preview: 'Playable preview' }[job.type];
+  const kind = { scan: 'Scan', ground: 'Query', preview: 'Playable preview', eval: 'Benchmark evaluation' }[job.type];
   const recording = recordings.find((r) => r.id === job.recordingId);
   return recording ? `${kind} · ${fileName(recording.path)}` : kind;
 }

@@ -1,0 +1,37 @@
+import { UsageError } from '../engine/api/errors.js';
+import { verdictEval, type VerdictScore } from '../engine/learning/verdict-eval.js';
+import { modelList } from './calibrate-command.js';
+import type { CommandContext } from './commands.js';
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+
+function describe(s: VerdictScore): string {
+  const load = s.reviewLoad;
+  return [
+    `${s.model}: ${s.n} reviewed pairs (${s.present} with the moment, ${s.absent} without)`,
+    `  R1@0.5 ${pct(s.r1At05)}  mIoU ${pct(s.mIoU)}  refusal precision ${pct(s.refusal.precision)} recall ${pct(s.refusal.recall)}  ECE ${s.ece === null ? '-' : s.ece.toFixed(3)} (${s.segments} segments)`,
+    `  review load: watch ${pct(load.share)} of ${(load.footageS / 60).toFixed(1)} min (${plural(load.recordings, 'recording', 'recordings')}, ${plural(load.queries, 'query', 'queries')}) at recall ${pct(load.recall)} of ${plural(load.moments, 'moment', 'moments')}; without the tool 100%`,
+  ].join('\n');
+}
+
+/**
+ * `tempo verdict-eval [--model A --model B ...]`: scores models on the library's own reviewed set
+ * (meant to become `tempo eval --verdicts`).
+ */
+export function cmdVerdictEval({ engine, out, args, options }: CommandContext): number {
+  if (args.length > 0) throw new UsageError('verdict-eval takes no arguments (see tempo help)');
+  const result = verdictEval(
+    engine,
+    modelList(options, () => []),
+  );
+  out.result(result, () =>
+    result.pairs === 0
+      ? 'no reviewed queries yet: review some segments first'
+      : [
+          `${result.pairs} reviewed (query, recording) pairs${result.unknown > 0 ? ` (${result.unknown} more with only wrong-time/partly rejections, not scored)` : ''}`,
+          ...result.models.map(describe),
+        ].join('\n'),
+  );
+  return 0;
+}
