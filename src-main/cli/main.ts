@@ -57,9 +57,10 @@ Commands:
                              no export of that format took (docs/training-data.md)
   calibrate [--model M]...   fit each model's confidence calibrator on its reviewed segments and
                              show the reliability before/after; new runs then use it
-  eval --verdicts [--model M]...
+  eval --verdicts [--model M]... [--run]
                              score models on the library's reviewed queries: R1@0.5, mIoU, refusal
-                             precision/recall, ECE and the review load (also: verdict-eval)
+                             precision/recall, ECE and the review load (also: verdict-eval);
+                             --run first runs the named models on reviewed queries they lack
   help                       this text
 
 Global options:
@@ -109,6 +110,7 @@ const OPTIONS = {
   id: { type: 'string' },
   name: { type: 'string' },
   verdicts: { type: 'boolean', default: false },
+  run: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', default: false },
 } as const;

@@ -1,7 +1,8 @@
 import { UsageError } from '../engine/api/errors.js';
 import { verdictEval, type VerdictScore } from '../engine/learning/verdict-eval.js';
+import { runReviewed } from '../engine/learning/run-reviewed.js';
 import { modelList } from './calibrate-command.js';
-import type { CommandContext } from './commands.js';
+import { followJobs, type CommandContext } from './commands.js';
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
@@ -19,12 +20,22 @@ function describe(s: VerdictScore): string {
  * `tempo verdict-eval [--model A --model B ...]`: scores models on the library's own reviewed set
  * (meant to become `tempo eval --verdicts`).
  */
-export function cmdVerdictEval({ engine, out, args, options }: CommandContext): number {
+export async function cmdVerdictEval(ctx: CommandContext): Promise<number> {
+  const { engine, out, args, options } = ctx;
   if (args.length > 0) throw new UsageError('verdict-eval takes no arguments (see tempo help)');
-  const result = verdictEval(
-    engine,
-    modelList(options, () => []),
-  );
+  const models = modelList(options, () => []);
+  if (options['run'] === true) {
+    // Make each named model comparable at once: run it on the reviewed queries it has not answered.
+    if (models.length === 0) throw new UsageError('--run needs the models to run: --model NAME');
+    const progress = followJobs(ctx, 'eval --verdicts --run');
+    try {
+      for (const m of models) await runReviewed(engine, m, { onJob: progress.onJob });
+    } finally {
+      progress.stop();
+    }
+    out.done();
+  }
+  const result = verdictEval(engine, models);
   out.result(result, () =>
     result.pairs === 0
       ? 'no reviewed queries yet: review some segments first'
