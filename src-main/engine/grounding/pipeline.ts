@@ -24,6 +24,7 @@ export interface GroundInput {
   profile: AnswerProfile;
   contextTokens: number;
   samples: number;
+  /** Tokens per answer; default: the answer profile's. */
   maxNewTokens?: number;
   /** Skip the dense second look at each boundary. */
   noRefine?: boolean;
@@ -66,7 +67,7 @@ export async function groundRecording(input: GroundInput): Promise<GroundOutput>
   const t0 = performance.now();
   const timings = { totalMs: 0, decodeMs: 0, modelMs: 0, refineMs: 0 };
   const notes: string[] = [];
-  const maxNewTokens = input.maxNewTokens ?? 48;
+  const maxNewTokens = input.maxNewTokens ?? input.profile.maxNewTokens;
   const pair = input.backend.pairsFrames;
   const windows = cutWindows(input.frames, input.durationS, {
     maxTokens: input.contextTokens,

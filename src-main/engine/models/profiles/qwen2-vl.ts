@@ -10,6 +10,9 @@ const REFUSAL =
  */
 export const qwen2VlProfile: AnswerProfile = {
   name: 'qwen2-vl',
+  // "The event happens in 3599.5 - 3612.0 seconds." is about 21 tokens in Qwen2's tokenizer
+  // (one token per digit); a longer answer is not this form.
+  maxNewTokens: 32,
   refusalText: 'The event does not happen in this video.',
   answerText: (s) => `The event happens in ${formatSeconds(s.startS)} - ${formatSeconds(s.endS)} seconds.`,
   instruction(query, window) {

@@ -11,6 +11,8 @@ const REFUSAL = /^\s*(?:none|no event|not present|the event does not happen[^<]*
  */
 export const timeR1Profile: AnswerProfile = {
   name: 'time-r1',
+  // The prompt asks for the reasoning in <think> first: the answer comes after it.
+  maxNewTokens: 384,
   refusalText: '<answer>none</answer>',
   answerText: (s) => `<answer>${s.startS.toFixed(2)} to ${s.endS.toFixed(2)}</answer>`,
   instruction(query, window) {

@@ -23,6 +23,8 @@ export interface AnswerProfile {
   answerText(span: TimeSpan): string;
   /** Reads an answer. Times are seconds from the start of the recording, as the frames' labels. */
   parse(text: string): ParsedAnswer;
+  /** Tokens an answer may take: room for the longest well-formed one (and any reasoning the form asks for). */
+  readonly maxNewTokens: number;
 }
 
 /** A parsed time range; the two ends in either order. */
