@@ -51,8 +51,13 @@ export async function closeBrowser(): Promise<void> {
   browser = undefined;
 }
 
-/** A fresh data folder (with the parrot model unless `model` is false), the clips in a folder, the server and a page. */
-export async function openWorkstation(opts: { model?: boolean } = {}): Promise<Workstation> {
+/**
+ * A fresh data folder (with the parrot model unless `model` is false), the clips in a folder, the server and a page.
+ * `seed` writes to the data folder before the server starts (e.g. a reviewed library in its database).
+ */
+export async function openWorkstation(
+  opts: { model?: boolean; seed?: (home: string) => void | Promise<void> } = {},
+): Promise<Workstation> {
   const home = tempHome();
   const videos = path.join(home, 'videos');
   fs.mkdirSync(videos);
@@ -60,6 +65,7 @@ export async function openWorkstation(opts: { model?: boolean } = {}): Promise<W
     fs.copyFileSync(await makeVideo(recipe), path.join(videos, `camera-${i + 1}.mp4`));
   if (opts.model !== false)
     await makeTinyQwen2VL(path.join(home, 'models', 'parrot'), { contextTokens: 512, answer: '2-5' });
+  await opts.seed?.(home);
   const server = await startServer<{ url: string }>(home, ['serve', '--port', '0']);
   const page = await (await launchBrowser()).newPage({ viewport: { width: 1280, height: 860 } });
   const errors: string[] = [];

@@ -6,6 +6,7 @@ import { importPaths } from './import.js';
 import { scanDedupeKey } from '../jobs/scan-job.js';
 import { listInstalledModels } from './models.js';
 import { listQueries, queryResults, runQuery } from './queries.js';
+import { compareModels, qualityCalibrate, qualityHistory, qualityReliability } from './quality.js';
 import { accept, addSegment, adjust, reject, reviewQueue, undo } from './review.js';
 import { getSettings, setSettings } from './settings.js';
 
@@ -73,6 +74,10 @@ export const handlers: Handlers = {
   },
   'settings.get': getSettings,
   'settings.set': setSettings,
+  'quality.compare': compareModels,
+  'quality.history': qualityHistory,
+  'quality.reliability': qualityReliability,
+  'quality.calibrate': qualityCalibrate,
 };
 
 export function isCallName(name: string): name is CallName {

@@ -70,12 +70,20 @@ export function fitCalibrator(store: { db: DB }, modelName: string): Calibration
   });
   const before = reliability(items);
   if (!enough) return { calibrator, before, after: before };
+  return { calibrator, before, after: crossValidated(items) };
+}
+
+/**
+ * Reliability after isotonic calibration of labelled segments, each calibrated by a map fitted
+ * without it (5 folds by segment id). Reads and writes nothing.
+ */
+export function crossValidated(items: readonly { segmentId: number; p: number; y: number }[]): Reliability {
   const crossed = items.map((item) => {
     const fold = item.segmentId % FOLDS;
     const map = fit(items.filter((o) => o.segmentId % FOLDS !== fold));
     return { p: applyCalibration(map, item.p), y: item.y };
   });
-  return { calibrator, before, after: reliability(crossed) };
+  return reliability(crossed);
 }
 
 /** What a run records about the calibration its confidences went through. */

@@ -157,10 +157,18 @@ function scoreModel(repo: ReviewedRepo, model: string, known: Map<string, Truth>
  * Scores models on the library's own reviewed set: for every reviewed (query text, recording)
  * with a known truth, each model's newest run of that query text on that recording. A model
  * that never ran the reviewed queries gets n = 0. No model names: every model with runs.
+ * `until` (an ISO time): only the standing verdicts given before it make the reviewed set.
  */
-export function verdictEval(store: { db: DB }, modelNames: readonly string[] = []): VerdictEval {
+export function verdictEval(
+  store: { db: DB },
+  modelNames: readonly string[] = [],
+  opts: { until?: string } = {},
+): VerdictEval {
   const repo = new ReviewedRepo(store.db);
-  const { known, unknown } = truths(repo.standing());
+  const { until } = opts;
+  const { known, unknown } = truths(
+    until === undefined ? repo.standing() : repo.standing().filter((v) => v.verdictAt < until),
+  );
   const names = modelNames.length > 0 ? modelNames : repo.modelNames();
   return { pairs: known.size, unknown, models: names.map((m) => scoreModel(repo, m, known)) };
 }

@@ -22,7 +22,7 @@ import { coalesced } from './coalesce.js';
 import { fileName } from './format.js';
 import { removeSegment, replaceSegment, upsertSegment } from './review.js';
 
-export type View = 'library' | 'query' | 'review' | 'settings';
+export type View = 'library' | 'query' | 'review' | 'quality' | 'settings';
 
 export interface Message {
   id: number;

@@ -1,0 +1,123 @@
+/**
+ * The Model quality view end to end in Debian's Chromium against `tempo serve`, on a data
+ * folder seeded before the server starts: the hand-built reviewed library (models A and B),
+ * 30 reviewed segments of model C (enough for an isotonic calibrator), verdicts spread over
+ * three weeks, and an installed model "tuned" without runs. The table must show what
+ * verdictEval computes on the same database; the charts must draw; a refit must be stored.
+ */
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { verdictEval, type VerdictEval } from '../../src-main/engine/learning/verdict-eval.js';
+import { openDatabase } from '../../src-main/engine/store/db.js';
+import { formatEce, formatShare } from '../../src-renderer/src/lib/quality.js';
+import { writeModelFolder } from '../fixtures/model-folder.js';
+import { buildReviewedLibrary, seedThirtyReviewed } from '../fixtures/reviewed-library.js';
+import { closeBrowser, openWorkstation, screenshot } from './harness.js';
+
+afterAll(closeBrowser);
+
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 30_000, interval: 100 });
+
+const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name });
+
+/** Seeds the data folder and returns what verdictEval says of it. */
+function seed(home: string): VerdictEval {
+  const db = openDatabase(path.join(home, 'tempo.sqlite'));
+  try {
+    const lib = buildReviewedLibrary(db, path.join(home, 'videos'));
+    seedThirtyReviewed(db, lib.recordings.r1, 'C');
+    // Verdict ids: 1-7 the library's (2 undone), 8-37 model C's.
+    const set = db.prepare('UPDATE verdicts SET created_at = ? WHERE id BETWEEN ? AND ?');
+    set.run('2025-03-04T10:00:00.000Z', 1, 3);
+    set.run('2025-03-12T10:00:00.000Z', 4, 5);
+    set.run('2025-03-26T10:00:00.000Z', 6, 37);
+    writeModelFolder(path.join(home, 'models', 'tuned'), {
+      name: 'tuned',
+      family: 'qwen2_vl',
+      profile: 'qwen2-vl',
+      source: 'random (test)',
+    });
+    return verdictEval({ db }, ['A', 'B', 'C', 'tuned']);
+  } finally {
+    db.close();
+  }
+}
+
+describe('the Model quality view', () => {
+  it("compares the models with verdictEval's numbers, draws the charts and refits a calibrator", async () => {
+    let expected: VerdictEval | undefined;
+    const w = await openWorkstation({
+      model: false,
+      seed: (home) => {
+        expected = seed(home);
+      },
+    });
+    const { page } = w;
+    try {
+      await nav(page, 'Model quality').click();
+      const table = page.getByRole('table', { name: 'Models on the reviewed set' });
+      await poll(() => table.locator('tbody tr').count()).toBe(4);
+      await poll(() => page.getByText(`${expected!.pairs} reviewed (query, recording) pairs`).count()).toBe(1);
+
+      for (const m of expected!.models) {
+        const row = table
+          .locator('tbody tr')
+          .filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${m.model}( installed)?$`) }) });
+        const cell = (metric: string) => row.locator(`[data-metric="${metric}"]`).textContent();
+        expect(await cell('n')).toBe(String(m.n));
+        expect(await cell('r1At05')).toBe(formatShare(m.r1At05));
+        expect(await cell('mIoU')).toBe(formatShare(m.mIoU));
+        expect(await cell('refusalPrecision')).toBe(formatShare(m.refusal.precision));
+        expect(await cell('refusalRecall')).toBe(formatShare(m.refusal.recall));
+        expect(await cell('ece')).toBe(formatEce(m.ece));
+      }
+      // Model A of the hand-built library: 51 of 350 s at 2 of 3 moments.
+      const rowA = table.locator('tbody tr').filter({ has: page.getByRole('rowheader', { name: 'A', exact: true }) });
+      expect(await rowA.locator('[data-metric="reviewLoad"]').textContent()).toBe(
+        'watch 14.6% of the footage at 66.7% recall',
+      );
+
+      // The first model with scores is chosen: its weeks (3, 10, 17 and 24 March) and its reliability.
+      const chart = page.getByRole('img', { name: /Metrics over time for A/ });
+      await poll(() => chart.locator('path.line').count()).toBe(4);
+      await poll(() => chart.locator('circle').count()).toBeGreaterThan(0);
+      expect(await chart.locator('text', { hasText: '24 Mar' }).count()).toBe(1);
+      const diagramA = page.getByRole('img', { name: /Reliability diagram for A/ });
+      await poll(() => diagramA.locator('rect.bar.before').count()).toBe(5);
+      expect(await diagramA.locator('rect.bar.after').count()).toBe(0);
+      expect(await diagramA.locator('line.diagonal').count()).toBe(1);
+
+      // Model C has 30 reviewed segments: before and after, then a refit that is stored.
+      await page.getByLabel('Model', { exact: true }).selectOption('C');
+      const diagramC = page.getByRole('img', { name: /Reliability diagram for C/ });
+      await poll(() => diagramC.locator('rect.bar.before').count()).toBe(3);
+      await poll(() => diagramC.locator('rect.bar.after').count()).toBeGreaterThan(0);
+      await poll(() => page.getByText('No calibrator fitted yet.').count()).toBe(1);
+      await page.getByRole('button', { name: 'Refit calibration' }).click();
+      await poll(() => page.getByRole('status').allTextContents()).toEqual([
+        expect.stringContaining('Calibration of C refitted on 30 reviewed segments'),
+      ]);
+      await poll(() => page.getByText(/Calibrator: isotonic on 30 segments \(12 right\)/).count()).toBe(1);
+      expect(
+        w.rows<{ model_name: string; method: string; n: number }>('SELECT model_name, method, n FROM calibrators'),
+      ).toEqual([{ model_name: 'C', method: 'isotonic', n: 30 }]);
+      await screenshot(page, 'quality');
+
+      // An installed model that never ran: its row says so, and a refit is refused with a message.
+      const rowTuned = table.locator('tbody tr').filter({ has: page.getByRole('rowheader', { name: /^tuned/ }) });
+      expect(await rowTuned.locator('[data-metric="reviewLoad"]').textContent()).toBe(
+        'has not run the reviewed queries',
+      );
+      await page.getByLabel('Model', { exact: true }).selectOption('tuned');
+      await poll(() => page.getByText('No calibrator fitted yet.').count()).toBe(1);
+      await page.getByRole('button', { name: 'Refit calibration' }).click();
+      await poll(() => page.getByRole('alert').allTextContents()).toEqual([
+        expect.stringContaining('model tuned has no runs yet: nothing to calibrate'),
+      ]);
+      expect(w.rows<{ n: number }>('SELECT COUNT(*) AS n FROM calibrators')).toEqual([{ n: 1 }]);
+    } finally {
+      await w.stop();
+    }
+  });
+});
