@@ -240,6 +240,8 @@ export const calls = {
   'quality.reliability': { input: z.object({ model: ModelName }), output: QualityReliability },
   /** Refits a model's calibrator on its reviewed segments (what `tempo calibrate` does). */
   'quality.calibrate': { input: z.object({ model: ModelName }), output: QualityReliability },
+  /** Runs an installed model on the reviewed queries it has not answered (in the background), so it can be compared. */
+  'quality.run': { input: z.object({ model: ModelName }), output: z.object({ jobs: z.array(Job) }) },
 } as const;
 
 export type CallName = keyof typeof calls;

@@ -116,6 +116,20 @@ describe('the Model quality view', () => {
         expect.stringContaining('model tuned has no runs yet: nothing to calibrate'),
       ]);
       expect(w.rows<{ n: number }>('SELECT COUNT(*) AS n FROM calibrators')).toEqual([{ n: 1 }]);
+
+      // Comparable at once: the installed model is asked the reviewed queries in the background.
+      // The messages sit over the lower right corner: dismiss them first, as an operator would.
+      const dismiss = page.getByRole('button', { name: 'Dismiss message' });
+      while ((await dismiss.count()) > 0) await dismiss.first().click();
+      await page.getByRole('button', { name: 'Run on reviewed set' }).click();
+      await poll(
+        () => w.rows<{ n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE type = 'ground'")[0]!.n,
+      ).toBeGreaterThanOrEqual(5);
+      // This seeded library has no videos on disk and 'tuned' is no real model: each job fails, visibly.
+      await poll(() => page.getByRole('alert').allTextContents()).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^Query · r\d\.mp4 failed: /)]),
+      );
+      await poll(() => page.getByRole('button', { name: 'Run on reviewed set' }).count()).toBe(1);
     } finally {
       await w.stop();
     }

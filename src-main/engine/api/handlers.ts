@@ -6,6 +6,7 @@ import { importPaths } from './import.js';
 import { scanDedupeKey } from '../jobs/scan-job.js';
 import { listInstalledModels } from './models.js';
 import { listQueries, queryResults, runQuery } from './queries.js';
+import { queueReviewed } from '../learning/run-reviewed.js';
 import { compareModels, qualityCalibrate, qualityHistory, qualityReliability } from './quality.js';
 import { accept, addSegment, adjust, reject, reviewQueue, undo } from './review.js';
 import { getSettings, setSettings } from './settings.js';
@@ -78,6 +79,7 @@ export const handlers: Handlers = {
   'quality.history': qualityHistory,
   'quality.reliability': qualityReliability,
   'quality.calibrate': qualityCalibrate,
+  'quality.run': async (engine, { model }) => ({ jobs: await queueReviewed(engine, model) }),
 };
 
 export function isCallName(name: string): name is CallName {

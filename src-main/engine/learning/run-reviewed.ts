@@ -1,5 +1,7 @@
 import type { Job } from '../../../src-shared/jobs.js';
-import { groundQuery } from '../api/ground.js';
+import { DEFAULT_SCAN_BUDGET } from '../../../src-shared/scans.js';
+import { groundQuery, planGround } from '../api/ground.js';
+import type { GroundPayload } from '../jobs/ground-job.js';
 import type { Engine } from '../engine.js';
 import { ReviewedRepo } from '../store/reviewed.js';
 
@@ -12,6 +14,18 @@ export async function runReviewed(
   model: string,
   opts: { onJob?: (job: Job) => void; onPair?: (done: number, total: number) => void } = {},
 ): Promise<number> {
+  const todo = missingPairs(engine, model);
+  let done = 0;
+  for (const p of todo) {
+    const rec = engine.recordings.get(p.recordingId);
+    if (rec) await groundQuery(engine, rec, { query: p.query, model, onJob: opts.onJob });
+    opts.onPair?.(++done, todo.length);
+  }
+  return todo.length;
+}
+
+/** The reviewed (query text, recording) pairs a model has no run on. */
+export function missingPairs(engine: Engine, model: string): { query: string; recordingId: number }[] {
   const pairs = new Map<string, { query: string; recordingId: number }>();
   for (const v of new ReviewedRepo(engine.db).standing()) {
     pairs.set(`${v.recordingId}\u0000${v.query}`, { query: v.query, recordingId: v.recordingId });
@@ -20,12 +34,35 @@ export async function runReviewed(
     `SELECT 1 FROM runs r JOIN queries q ON q.id = r.query_id
      WHERE r.model_name = ? AND r.recording_id = ? AND q.text = ? LIMIT 1`,
   );
-  const todo = [...pairs.values()].filter((p) => !hasRun.get(model, p.recordingId, p.query));
-  let done = 0;
-  for (const p of todo) {
-    const rec = engine.recordings.get(p.recordingId);
-    if (rec) await groundQuery(engine, rec, { query: p.query, model, onJob: opts.onJob });
-    opts.onPair?.(++done, todo.length);
-  }
-  return todo.length;
+  return [...pairs.values()].filter((p) => !hasRun.get(model, p.recordingId, p.query));
+}
+
+/**
+ * The same without waiting (the workstation): one ground job per missing pair, each under a
+ * query row of its own text, started in the background. Returns the queued jobs.
+ */
+export async function queueReviewed(engine: Engine, model: string): Promise<Job[]> {
+  const plan = await planGround(engine, {
+    model,
+    device: engine.settings.get().device,
+    samples: engine.settings.get().samples,
+  });
+  const jobs = engine.db.transaction(() =>
+    missingPairs(engine, model)
+      .filter((p) => engine.recordings.get(p.recordingId))
+      .map((p) => {
+        const scan = engine.scans.latest(p.recordingId);
+        const payload: GroundPayload = {
+          recordingId: p.recordingId,
+          query: p.query,
+          queryId: engine.runs.createQuery(p.query),
+          target: plan.target,
+          samples: plan.samples,
+          budgetTokens: scan?.budgetTokens ?? DEFAULT_SCAN_BUDGET,
+        };
+        return engine.jobs.enqueue('ground', payload, { recordingId: p.recordingId });
+      }),
+  )();
+  if (jobs.length > 0) engine.kick();
+  return jobs;
 }

@@ -166,3 +166,22 @@ describe('quality.reliability and quality.calibrate', () => {
     expect(engine.db.prepare('SELECT COUNT(*) AS n FROM calibrators').get()).toEqual({ n: 0 });
   });
 });
+
+describe('quality.run', () => {
+  it('queues one ground job per reviewed pair the model has not answered, under the model and device of the settings', async () => {
+    let kicked = 0;
+    engine.kick = () => void kicked++;
+    const out = await call('quality.run', { model: 'tuned' });
+    // The hand-built library has 4 reviewed pairs with a known truth plus unknown ones; 'tuned' has run none.
+    expect(out.jobs.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(out.jobs.map((j) => j.type))).toEqual(new Set(['ground']));
+    expect(out.jobs[0]!.payload).toMatchObject({ target: { kind: 'local', device: 'cpu' } });
+    expect(kicked).toBe(1);
+    const names = await call('quality.compare', { models: ['tuned'] });
+    expect(names.models[0]).toMatchObject({ model: 'tuned', n: 0, installed: true });
+  });
+
+  it('says which model is unknown', async () => {
+    await expect(handle(engine, 'quality.run', { model: 'nope' })).rejects.toThrow(/no model named 'nope'/);
+  });
+});
