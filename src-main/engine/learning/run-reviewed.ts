@@ -24,10 +24,12 @@ export async function runReviewed(
   return todo.length;
 }
 
-/** The reviewed (query text, recording) pairs a model has no run on. */
+/** The reviewed (query text, recording) pairs with a known truth that a model has no run on. */
 export function missingPairs(engine: Engine, model: string): { query: string; recordingId: number }[] {
   const pairs = new Map<string, { query: string; recordingId: number }>();
   for (const v of new ReviewedRepo(engine.db).standing()) {
+    // Only pairs with a known truth are scored: a moment (a span) or a "not present" rejection.
+    if (v.span === null && v.reason !== 'not-present') continue;
     pairs.set(`${v.recordingId}\u0000${v.query}`, { query: v.query, recordingId: v.recordingId });
   }
   const hasRun = engine.db.prepare(

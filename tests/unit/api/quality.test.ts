@@ -172,8 +172,8 @@ describe('quality.run', () => {
     let kicked = 0;
     engine.kick = () => void kicked++;
     const out = await call('quality.run', { model: 'tuned' });
-    // The hand-built library has 4 reviewed pairs with a known truth plus unknown ones; 'tuned' has run none.
-    expect(out.jobs.length).toBeGreaterThanOrEqual(4);
+    // Every reviewed pair with a known truth ('tuned' has run none); pairs with only wrong-time/partly rejections are not scored.
+    expect(out.jobs.length).toBe(verdictEval(engine, ['tuned']).pairs);
     expect(new Set(out.jobs.map((j) => j.type))).toEqual(new Set(['ground']));
     expect(out.jobs[0]!.payload).toMatchObject({ target: { kind: 'local', device: 'cpu' } });
     expect(kicked).toBe(1);
