@@ -4,10 +4,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { Engine } from '../../src-main/engine/engine.js';
 import { importPaths } from '../../src-main/engine/api/import.js';
 import { makeVideo } from '../fixtures/make-video.js';
+import { closeBrowser, launchBrowser } from '../e2e/harness.js';
 import { startServer } from '../integration/cli/run-tempo.js';
 import type { Report } from './timed.js';
 
@@ -90,16 +91,7 @@ async function measure(clip: string, n: number): Promise<{ playing: Frames; zoom
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-bench-timeline-'));
   await seed(home, clip, n);
   const server = await startServer<{ url: string }>(home, ['serve', '--port', '0']);
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-    ],
-  });
+  const browser = await launchBrowser();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     await page.goto(server.info.url);
@@ -131,7 +123,7 @@ async function measure(clip: string, n: number): Promise<{ playing: Frames; zoom
     });
     return { playing, zooming };
   } finally {
-    await browser.close();
+    await closeBrowser();
     server.child.kill('SIGTERM');
     await server.done;
     fs.rmSync(home, { recursive: true, force: true });

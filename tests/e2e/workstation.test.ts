@@ -6,10 +6,10 @@
  * go to test-artifacts/e2e.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../integration/cli/run-tempo.js';
 import { closeBrowser, openWorkstation, screenshot, type Workstation } from './harness.js';
 
 afterAll(closeBrowser);
@@ -53,14 +53,6 @@ interface VerdictRow {
 
 function standing(w: Workstation): VerdictRow[] {
   return w.rows<VerdictRow>('SELECT verdict, reason, undone FROM verdicts WHERE undone = 0 ORDER BY id');
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 describe('the review loop', () => {

@@ -1,4 +1,5 @@
 import { calls, type CallName, type CallOutput } from '../../../src-shared/api.js';
+import { DEFAULT_SCAN_BUDGET } from '../../../src-shared/scans.js';
 import type { Engine } from '../engine.js';
 import { recordingDetail } from './detail.js';
 import { NotFoundError, UsageError } from './errors.js';
@@ -30,7 +31,7 @@ export const handlers: Handlers = {
     const rec = engine.recordings.get(recordingId);
     if (!rec) throw new NotFoundError(`no recording with id ${recordingId}`);
     const scan = engine.scans.latest(recordingId);
-    const budgetTokens = scan?.budgetTokens ?? 16384;
+    const budgetTokens = scan?.budgetTokens ?? DEFAULT_SCAN_BUDGET;
     if (scan && !force) {
       const done = engine.jobs.byPayload('scan', 'recordingId', recordingId).at(-1);
       if (done) return { job: done };

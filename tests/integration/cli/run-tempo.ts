@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -67,4 +68,13 @@ export async function startServer<T>(
     void started.done.then((r) => reject(new Error(`tempo ${args.join(' ')} exited ${r.code}: ${r.stderr}`)));
   });
   return { ...started, info };
+}
+
+/** A port nothing listens on: bound, read, released (for "the server is down" cases). */
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
 }

@@ -5,7 +5,6 @@
  */
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +16,7 @@ import type { PromptFrame } from '../../../src-main/engine/models/local/prompt.j
 import { checkModelDir } from '../../../src-main/engine/models/manifest.js';
 import { makeTinyQwen2VL } from '../../fixtures/tiny-qwen2vl/generate.js';
 import { makeVideo } from '../../fixtures/make-video.js';
-import { startTempo, tempHome, tempo, tempoJson } from '../cli/run-tempo.js';
+import { freePort, startTempo, tempHome, tempo, tempoJson } from '../cli/run-tempo.js';
 import { syntheticFrame } from '../runtime/qwen2vl-driver.js';
 
 const TOKEN = 'loopback-secret-42';
@@ -47,15 +46,6 @@ afterAll(async () => {
   await server?.done;
   await local?.dispose();
 });
-
-/** A port nothing listens on: bound, read, released. */
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 function frame(t: number, seed: number): PromptFrame {
   const im = syntheticFrame(56, 56, seed);
