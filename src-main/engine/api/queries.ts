@@ -1,9 +1,32 @@
 import type { CallInput, CallOutput, QueryRun, Segment } from '../../../src-shared/api.js';
+import type { Job } from '../../../src-shared/jobs.js';
 import { DEFAULT_SCAN_BUDGET } from '../../../src-shared/scans.js';
 import type { Engine } from '../engine.js';
 import type { GroundPayload } from '../jobs/ground-job.js';
 import { NotFoundError, UsageError } from './errors.js';
-import { checkQuery, planGround } from './ground.js';
+import { checkQuery, planGround, type GroundPlan } from './ground.js';
+
+/**
+ * Queues one ground job: a query text on a recording under a query row, with a checked plan and
+ * the recording's scan budget (the default when it has no scan yet: its job scans first).
+ */
+export function enqueueGround(
+  engine: Engine,
+  recordingId: number,
+  query: string,
+  queryId: number,
+  plan: GroundPlan,
+): Job {
+  const payload: GroundPayload = {
+    recordingId,
+    query,
+    queryId,
+    target: plan.target,
+    samples: plan.samples,
+    budgetTokens: engine.scans.latest(recordingId)?.budgetTokens ?? DEFAULT_SCAN_BUDGET,
+  };
+  return engine.jobs.enqueue('ground', payload, { recordingId });
+}
 
 /**
  * Starts a query over some recordings (none listed: the whole library) with the model,
@@ -31,18 +54,7 @@ export async function runQuery(engine: Engine, input: CallInput<'query.run'>): P
   if (recs.length === 0) throw new UsageError('the library is empty: import recordings first');
   const queryId = engine.db.transaction(() => {
     const id = engine.runs.createQuery(text);
-    for (const rec of recs) {
-      const scan = engine.scans.latest(rec.id);
-      const payload: GroundPayload = {
-        recordingId: rec.id,
-        query: text,
-        queryId: id,
-        target: plan.target,
-        samples: plan.samples,
-        budgetTokens: scan?.budgetTokens ?? DEFAULT_SCAN_BUDGET,
-      };
-      engine.jobs.enqueue('ground', payload, { recordingId: rec.id });
-    }
+    for (const rec of recs) enqueueGround(engine, rec.id, text, id, plan);
     return id;
   })();
   engine.kick();

@@ -1,7 +1,6 @@
 import type { Job } from '../../../src-shared/jobs.js';
-import { DEFAULT_SCAN_BUDGET } from '../../../src-shared/scans.js';
 import { groundQuery, planGround } from '../api/ground.js';
-import type { GroundPayload } from '../jobs/ground-job.js';
+import { enqueueGround } from '../api/queries.js';
 import type { Engine } from '../engine.js';
 import { ReviewedRepo } from '../store/reviewed.js';
 
@@ -44,26 +43,12 @@ export function missingPairs(engine: Engine, model: string): { query: string; re
  * query row of its own text, started in the background. Returns the queued jobs.
  */
 export async function queueReviewed(engine: Engine, model: string): Promise<Job[]> {
-  const plan = await planGround(engine, {
-    model,
-    device: engine.settings.get().device,
-    samples: engine.settings.get().samples,
-  });
+  const { device, samples } = engine.settings.get();
+  const plan = await planGround(engine, { model, device, samples });
   const jobs = engine.db.transaction(() =>
     missingPairs(engine, model)
       .filter((p) => engine.recordings.get(p.recordingId))
-      .map((p) => {
-        const scan = engine.scans.latest(p.recordingId);
-        const payload: GroundPayload = {
-          recordingId: p.recordingId,
-          query: p.query,
-          queryId: engine.runs.createQuery(p.query),
-          target: plan.target,
-          samples: plan.samples,
-          budgetTokens: scan?.budgetTokens ?? DEFAULT_SCAN_BUDGET,
-        };
-        return engine.jobs.enqueue('ground', payload, { recordingId: p.recordingId });
-      }),
+      .map((p) => enqueueGround(engine, p.recordingId, p.query, engine.runs.createQuery(p.query), plan)),
   )();
   if (jobs.length > 0) engine.kick();
   return jobs;
