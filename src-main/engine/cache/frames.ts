@@ -21,7 +21,7 @@ function frameKey(source: FrameSource, r: FrameRequest): string {
 
 /**
  * Decoded frames of a recording at planned times and sizes, read from the cache where they
- * are; only the missing ones are decoded (one ffmpeg pass) and then kept. Frames come out
+ * are; only the missing ones are decoded (extractFrames) and then kept. Frames come out
  * in time order, as extractFrames gives them.
  */
 export async function cachedFrames(

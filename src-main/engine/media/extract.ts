@@ -52,7 +52,10 @@ export function resizeRgb(src: Uint8Array, sw: number, sh: number, dw: number, d
 /** Slots one ffmpeg pass selects at most. */
 const MAX_SLOTS_PER_PASS = 64;
 
-/** One ffmpeg pass: seeks to just before the first slot and decodes the slots' frames at `size`. */
+/**
+ * One ffmpeg pass: seeks to just before the first slot, decodes the slots' frames at `size`
+ * and stops reading the file just after the last one.
+ */
 async function decodeSlots(
   file: string,
   slots: readonly number[],
@@ -63,11 +66,15 @@ async function decodeSlots(
 ): Promise<Uint8Array[]> {
   const half = 0.5 / fps;
   const seek = Math.max(0, (slots[0] as number) / fps - 2);
+  // Read no further than just past the last slot: ffmpeg holds its last selected frame back
+  // until the input ends, so without the limit a look at a few seconds waits for the whole rest
+  // of the file to be decoded.
+  const read = (slots.at(-1) as number) / fps + 1 - seek;
   const terms = slots.map((n) => `between(t\\,${(n / fps - half).toFixed(4)}\\,${(n / fps + half - 1e-4).toFixed(4)})`);
   const out: Uint8Array[] = [];
   try {
     for await (const frame of rawVideoFrames(file, size.width * size.height * 3, {
-      inputOptions: ['-ss', seek.toFixed(3), '-copyts'],
+      inputOptions: ['-ss', seek.toFixed(3), '-t', read.toFixed(3), '-copyts'],
       filter: `select='${terms.join('+')}',scale=${size.width}:${size.height}:flags=area,format=rgb24`,
       pixelFormat: 'rgb24',
       outputOptions: ['-fps_mode', 'passthrough'],
@@ -85,8 +92,10 @@ async function decodeSlots(
 
 /**
  * Decodes the frames nearest to the requested times, each at its requested size, in ffmpeg
- * passes (one per 64 frames) that each seek to just before their first frame. Frames come out in time order; the largest
- * requested size is decoded and smaller ones are area-averaged down from it.
+ * passes (one per 64 frames) that each seek to just before their first frame and stop after
+ * their last, so a look at a few seconds of a long recording decodes only those seconds.
+ * Frames come out in time order; the largest requested size is decoded and smaller ones are
+ * area-averaged down from it.
  */
 export async function extractFrames(
   file: string,
