@@ -1,6 +1,6 @@
 import type { PlannedFrame } from '../../../src-shared/scans.js';
 import type { ActivityTrack } from './change-scorer.js';
-import { qwenTokens, smartResize } from './tokens.js';
+import { frameSize, type FrameSize } from './tokens.js';
 
 export interface FramePlanOptions {
   /** Largest area of a frame where things happen (default 448*252). */
@@ -42,12 +42,6 @@ export interface FramePlan {
 
 /** Planned frames stay this far before the end of the recording, seconds. */
 const LAST_FRAME_MARGIN_S = 0.1;
-
-interface FrameSize {
-  width: number;
-  height: number;
-  tokens: number;
-}
 
 /** A frame list kept sorted by t in which frames closer than `gap` are merged, the larger kept. */
 class FrameSet {
@@ -108,10 +102,7 @@ export function planFrames(input: FramePlanInput): FramePlan {
   const gap = o.dedupeS ?? 0.25;
   const warnings: string[] = [];
   if (!(d > 0)) return { frames: [], visualTokens: 0, uniformTokens: 0, warnings };
-  const sizeFor = (maxPixels: number): FrameSize => {
-    const s = smartResize(input.sourceHeight, input.sourceWidth, { maxPixels });
-    return { width: s.width, height: s.height, tokens: qwenTokens(s.width, s.height) };
-  };
+  const sizeFor = (maxPixels: number): FrameSize => frameSize(input.sourceHeight, input.sourceWidth, maxPixels);
   const active = sizeFor(o.activeMaxPixels ?? 448 * 252);
   const still = sizeFor(o.staticMaxPixels ?? 224 * 126);
   const tiny = sizeFor(56 * 56);

@@ -57,3 +57,20 @@ export function smartResize(height: number, width: number, opts: SmartResizeOpti
 export function qwenTokens(width: number, height: number): number {
   return (width / QWEN_FACTOR) * (height / QWEN_FACTOR);
 }
+
+/** A size to decode frames at, with the visual tokens it costs. */
+export interface FrameSize extends Size {
+  tokens: number;
+}
+
+/**
+ * The size to decode a frame of a `width` x `height` source at, within `maxPixels`, and its
+ * tokens. The processor resizes the frame it is handed once more, so a size that pass would
+ * change (one under min_pixels, which it scales back up) is taken through it here too; the
+ * tokens are then what the model really spends.
+ */
+export function frameSize(height: number, width: number, maxPixels: number): FrameSize {
+  const first = smartResize(height, width, { maxPixels });
+  const s = smartResize(first.height, first.width, { maxPixels: Math.max(maxPixels, first.width * first.height) });
+  return { ...s, tokens: qwenTokens(s.width, s.height) };
+}

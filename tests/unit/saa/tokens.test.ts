@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { qwenTokens, smartResize } from '../../../src-main/engine/saa/index.js';
+import { frameSize } from '../../../src-main/engine/saa/tokens.js';
 
 // Expected values worked out by hand from Qwen2-VL's smart_resize (and checked against
 // the Python original): round to multiples of 28, then scale by sqrt(area/maxPixels).
@@ -60,5 +61,19 @@ describe('smartResize', () => {
   it('rejects an empty side and an aspect ratio over 200', () => {
     expect(() => smartResize(0, 640)).toThrow(RangeError);
     expect(() => smartResize(10, 2010)).toThrow(/aspect/);
+  });
+});
+
+describe('frameSize', () => {
+  it('is the size within the budget when the processor keeps it', () => {
+    expect(frameSize(720, 1280, 448 * 252)).toEqual({ height: 252, width: 448, tokens: 144 });
+  });
+
+  it("takes a size under min_pixels through the processor's own pass, so its tokens are what the model spends", () => {
+    // Within 56*56 a 16:9 source is 28x56 (2 tokens), but the processor scales that frame up to 56x84.
+    expect(smartResize(720, 1280, { maxPixels: 56 * 56 })).toEqual({ height: 28, width: 56 });
+    expect(frameSize(720, 1280, 56 * 56)).toEqual({ height: 56, width: 84, tokens: 6 });
+    const again = frameSize(56, 84, 56 * 84);
+    expect(again).toEqual({ height: 56, width: 84, tokens: 6 });
   });
 });
