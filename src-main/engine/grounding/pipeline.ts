@@ -123,7 +123,10 @@ export async function groundRecording(input: GroundInput): Promise<GroundOutput>
     const t = performance.now();
     const size = largestSize(input.frames);
     for (const seg of merged) {
-      const dense = refinementFrames(seg, input.durationS, size);
+      const dense = refinementFrames(seg, input.durationS, size, {
+        maxTokens: input.contextTokens,
+        pairFrames: pair,
+      });
       const asked = await look(dense, { startS: dense[0]?.t ?? seg.startS, endS: dense.at(-1)?.t ?? seg.endS }, 1);
       const second = readAnswer(input.profile, asked.texts[0] ?? '', { startS: 0, endS: input.durationS });
       await asked.done?.();
