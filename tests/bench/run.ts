@@ -44,8 +44,14 @@ const SIXTY_MIN: VideoRecipe = {
   events: [{ kind: 'box', from: 1800, to: 1830, x: 100, y: 100, w: 80, h: 80, color: 'white' }],
 };
 
-async function main(): Promise<void> {
-  console.log(`bench on ${os.cpus().length} cores, node ${process.version}`);
+/** `npm run bench -- grounding timeline` runs only those parts; no argument runs all. */
+const PARTS = ['scan', 'grounding', 'timeline'] as const;
+const asked = process.argv.slice(2);
+for (const a of asked)
+  if (!(PARTS as readonly string[]).includes(a)) throw new Error(`bench: no part ${a} (${PARTS.join(', ')})`);
+const runs = (part: (typeof PARTS)[number]): boolean => asked.length === 0 || asked.includes(part);
+
+async function benchScan(): Promise<void> {
   console.log('encoding bench recordings (cached after the first run)...');
   const ten = await makeVideo(TEN_MIN);
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-bench-'));
@@ -111,10 +117,15 @@ async function main(): Promise<void> {
   );
 
   fs.rmSync(home, { recursive: true, force: true });
+}
 
+async function main(): Promise<void> {
+  console.log(`bench on ${os.cpus().length} cores, node ${process.version}`);
+  // 1-3. The scan: time against ffmpeg, tokens against uniform 2 fps, memory on a long recording.
+  if (runs('scan')) await benchScan();
   // 4-6. Grounding: a repeated query, and the SAA plan against uniform 2 fps (grounding.ts).
-  await benchGrounding(report);
-  await benchTimeline(report);
+  if (runs('grounding')) await benchGrounding(report);
+  if (runs('timeline')) await benchTimeline(report);
 
   const failed = lines.filter((l) => l.startsWith('FAIL')).length;
   console.log(`${lines.length - failed} passed, ${failed} failed`);
