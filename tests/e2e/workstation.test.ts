@@ -239,6 +239,22 @@ describe('what an operator can get wrong', () => {
       await nav(page, 'Library').click();
       await page.getByRole('button', { name: 'Scan', exact: true }).first().click();
       await poll(() => page.getByText('Scanned', { exact: true }).count()).toBe(1);
+
+      // The messages stay in the lower-right corner until dismissed; the page leaves room below
+      // its content, so scrolled to the bottom, nothing of it is underneath them.
+      await page.setViewportSize({ width: 1280, height: 420 });
+      const room = await page.evaluate(() => {
+        window.scrollTo(0, document.documentElement.scrollHeight);
+        const messages = (document.querySelector('.messages') as HTMLElement).getBoundingClientRect();
+        const controls = [...document.querySelectorAll('main button, main input, main select, main a')];
+        return {
+          top: messages.top,
+          height: messages.height,
+          last: Math.max(...controls.map((c) => c.getBoundingClientRect().bottom)),
+        };
+      });
+      expect(room.height).toBeGreaterThan(100);
+      expect(room.last).toBeLessThanOrEqual(room.top);
     } finally {
       await w.stop();
     }
