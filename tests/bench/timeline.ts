@@ -11,6 +11,7 @@ import { makeVideo } from '../fixtures/make-video.js';
 import { closeBrowser, launchBrowser } from '../e2e/harness.js';
 import { startServer } from '../integration/cli/run-tempo.js';
 import type { Report } from './timed.js';
+import { seedRun } from '../fixtures/seed-run.js';
 
 interface Frames {
   median: number;
@@ -28,18 +29,11 @@ async function seed(home: string, clip: string, n: number): Promise<void> {
     const durationS = engine.recordings.get(1)!.durationS;
     const step = durationS / n;
     engine.db.transaction(() =>
-      engine.runs.insert({
+      seedRun(engine.runs, {
         query: 'a box appears',
         queryId,
         recordingId: 1,
         modelName: 'bench',
-        device: 'cpu',
-        scanId: null,
-        jobId: null,
-        windowPlan: [],
-        settings: {},
-        refused: false,
-        timings: {},
         segments: Array.from({ length: n }, (_, i) => ({
           startS: i * step,
           endS: i * step + step * 0.6,

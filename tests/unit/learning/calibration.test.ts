@@ -5,6 +5,7 @@ import { RecordingsRepo } from '../../../src-main/engine/store/recordings.js';
 import { RunsRepo } from '../../../src-main/engine/store/runs.js';
 import { buildReviewedLibrary, seedThirtyReviewed } from '../../fixtures/reviewed-library.js';
 import { openTempStore } from './open-store.js';
+import { seedRun } from '../../fixtures/seed-run.js';
 
 let db: DB;
 let close: () => void;
@@ -92,17 +93,9 @@ describe('fitCalibrator', () => {
 describe('runs keep the raw confidence', () => {
   it("stores the model's own confidence beside the calibrated one", () => {
     const lib = buildReviewedLibrary(db);
-    const runId = new RunsRepo(db).insert({
-      query: 'q',
+    const runId = seedRun(new RunsRepo(db), {
       recordingId: lib.recordings.r1,
       modelName: 'A',
-      device: 'cpu',
-      scanId: null,
-      jobId: null,
-      windowPlan: [],
-      settings: {},
-      refused: false,
-      timings: {},
       segments: [{ startS: 1, endS: 2, confidence: 0.7, rawConfidence: 0.4 }],
     });
     expect(db.prepare('SELECT confidence, raw_confidence FROM segments WHERE run_id = ?').get(runId)).toEqual({

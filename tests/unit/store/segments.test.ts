@@ -8,6 +8,7 @@ import { RunsRepo } from '../../../src-main/engine/store/runs.js';
 import { SegmentsRepo } from '../../../src-main/engine/store/segments.js';
 import { SettingsRepo } from '../../../src-main/engine/store/settings.js';
 import { DEFAULT_SETTINGS } from '../../../src-shared/api.js';
+import { seedRun } from '../../fixtures/seed-run.js';
 
 let dir: string;
 let db: DB;
@@ -31,18 +32,10 @@ beforeEach(() => {
   });
   const runs = new RunsRepo(db);
   queryId = runs.createQuery('a box falls');
-  runs.insert({
+  seedRun(runs, {
     query: 'a box falls',
     queryId,
     recordingId: recId,
-    modelName: 'm',
-    device: 'cpu',
-    scanId: null,
-    jobId: null,
-    windowPlan: [],
-    settings: {},
-    refused: false,
-    timings: {},
     segments: [
       { startS: 1, endS: 4, confidence: 0.9 },
       { startS: 10, endS: 12, confidence: 0.2 },
