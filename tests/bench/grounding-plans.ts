@@ -83,7 +83,8 @@ export async function benchPlans(report: Report, home: string, modelDir: string)
     const saa = figures(scan.frames, await groundRecording({ ...base, frames: scan.frames }), rec.durationS);
     const uni = figures(uniform, await groundRecording({ ...base, frames: uniform }), rec.durationS);
     console.log(
-      `  SAA plan vs uniform 2 fps at ${size.width}x${size.height} (${size.tokens} tokens a frame), ` +
+      `  SAA plan vs uniform 2 fps at ${size.width}x${size.height} (${size.tokens} planned tokens a frame, ` +
+        `${model.visualTokens(size.width, size.height)} after the bench model's processor), ` +
         `context ${check.manifest.contextTokens}, ${SAMPLES} samples, no cache, refinement on:`,
     );
     console.log(line('SAA    ', saa));

@@ -27,6 +27,11 @@ export interface GroundingBackend {
   readonly device: string;
   /** Whether two same-size neighbouring frames may go as one image part (Qwen2-VL's video pairing). */
   readonly pairsFrames: boolean;
+  /**
+   * Visual tokens the model spends on a frame of this size, where the backend knows its
+   * image processor (whose pixel bounds may resize the frame); else the plan's count stands.
+   */
+  visualTokens?(width: number, height: number): number;
   /** Asks about frame groups (one frame, or a pair) each after its time label, then the instruction. */
   ask(groups: readonly (readonly PromptFrame[])[], instruction: string, opts: AskOptions): Promise<Asked>;
 }

@@ -21,6 +21,10 @@ export class LocalBackend implements GroundingBackend {
     return this.model.device;
   }
 
+  visualTokens(width: number, height: number): number {
+    return this.model.visualTokens(width, height);
+  }
+
   async ask(groups: readonly (readonly PromptFrame[])[], instruction: string, opts: AskOptions): Promise<Asked> {
     const prepared = await this.model.prepare([framesMessage(groups, instruction)]);
     const texts = await this.model.generate(prepared, {

@@ -69,7 +69,10 @@ export async function groundRecording(input: GroundInput): Promise<GroundOutput>
   const notes: string[] = [];
   const maxNewTokens = input.maxNewTokens ?? input.profile.maxNewTokens;
   const pair = input.backend.pairsFrames;
-  const windows = cutWindows(input.frames, input.durationS, {
+  // The plan counts Qwen2-VL's default tokens; a backend that knows its processor says what each size really costs.
+  const cost = input.backend.visualTokens?.bind(input.backend);
+  const planned = cost ? input.frames.map((f) => ({ ...f, tokens: cost(f.width, f.height) })) : input.frames;
+  const windows = cutWindows(planned, input.durationS, {
     maxTokens: input.contextTokens,
     overlapS: 2,
     pairFrames: pair,
@@ -121,11 +124,12 @@ export async function groundRecording(input: GroundInput): Promise<GroundOutput>
   const merged = mergeSegments(found);
   if (!input.noRefine) {
     const t = performance.now();
-    const size = largestSize(input.frames);
+    const size = largestSize(planned);
     for (const seg of merged) {
       const dense = refinementFrames(seg, input.durationS, size, {
         maxTokens: input.contextTokens,
         pairFrames: pair,
+        visualTokens: cost,
       });
       const asked = await look(dense, { startS: dense[0]?.t ?? seg.startS, endS: dense.at(-1)?.t ?? seg.endS }, 1);
       const second = readAnswer(input.profile, asked.texts[0] ?? '', { startS: 0, endS: input.durationS });

@@ -12,6 +12,8 @@ export interface RefineOptions {
   maxTokens?: number;
   /** Whether the backend pairs same-size neighbours (they then cost one frame's tokens). */
   pairFrames?: boolean;
+  /** Tokens a frame of a size costs the model; default: the size's own count (Qwen2-VL's defaults). */
+  visualTokens?: (width: number, height: number) => number;
 }
 
 /** Times of the look: `fps` a second within `radiusS` of each boundary, and the middle of the span. */
@@ -52,7 +54,8 @@ export function refinementFrames(
   let fps = opts.fps ?? 4;
   let at = size;
   for (;;) {
-    const frames = lookTimes(span, durationS, radius, fps).map((t) => ({ t, ...at }));
+    const tokens = opts.visualTokens ? opts.visualTokens(at.width, at.height) : at.tokens;
+    const frames = lookTimes(span, durationS, radius, fps).map((t) => ({ t, ...at, tokens }));
     if (windowTokens(frames, pair) <= max || fps <= 0.25) return frames;
     const next = smaller(at);
     if (next) at = next;

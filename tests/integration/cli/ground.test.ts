@@ -19,7 +19,7 @@ beforeAll(async () => {
     height: 180,
     events: [{ kind: 'box', from: 6.4, to: 11.2, x: 40, y: 40, w: 80, h: 80, color: 'white' }],
   });
-  await makeTinyQwen2VL(path.join(home, 'models', 'tiny'), { contextTokens: 256 });
+  await makeTinyQwen2VL(path.join(home, 'models', 'tiny'), { contextTokens: 128 });
   await tempoJson(home, ['import', clip]);
 });
 
@@ -65,7 +65,7 @@ describe('tempo ground', () => {
     >;
     db.close();
     const windows = JSON.parse(run['window_plan'] as string) as { startS: number; endS: number; answers: string[] }[];
-    // A 256-token context cuts the 20 s plan into several windows, each answered twice.
+    // A 128-token context cuts the 20 s plan into several windows, each answered twice.
     expect(windows.length).toBeGreaterThan(1);
     for (const w of windows) expect(w.answers).toHaveLength(2);
     // The second answer is sampled, not greedy: somewhere the two differ.

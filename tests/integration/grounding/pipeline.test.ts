@@ -114,6 +114,27 @@ describe('groundRecording', () => {
     expect(out.timings.modelMs).toBeGreaterThanOrEqual(0);
   });
 
+  it("cuts windows by what the backend's model spends on each frame, where it says", async () => {
+    const base = {
+      source,
+      durationS: 30,
+      query: 'a truck',
+      frames,
+      changePoints: [],
+      profile,
+      contextTokens: 320,
+      samples: 1,
+      noRefine: true,
+    };
+    const planned = await groundRecording({ ...base, backend: new ScriptedBackend(() => [profile.refusalText]) });
+    // A processor that makes these frames smaller: 8 tokens each, so all 30 fit one context.
+    const small = Object.assign(new ScriptedBackend(() => [profile.refusalText]), { visualTokens: () => 8 });
+    const counted = await groundRecording({ ...base, backend: small });
+    expect(planned.windows.length).toBeGreaterThanOrEqual(3);
+    expect(counted.windows).toHaveLength(1);
+    expect(counted.windows[0]).toMatchObject({ frames: 30, visualTokens: 240 });
+  });
+
   it('takes answers outside the window or unparsed as refusals, logs them, and refuses the recording', async () => {
     const backend = new ScriptedBackend(() => ['The event happens in 500 - 510 seconds.', 'hmm', profile.refusalText]);
     const out = await groundRecording({

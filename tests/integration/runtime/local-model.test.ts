@@ -73,6 +73,33 @@ describe('LocalModel', () => {
     expect(typeof answer).toBe('string');
   });
 
+  it("counts a frame's visual tokens as its image processor will, within the processor's pixel bounds", async () => {
+    const m = await open();
+    const sized = (width: number, height: number): PromptFrame => {
+      const im = syntheticFrame(width, height, 1);
+      return { t: 0, width, height, data: new Uint8Array(im.data.buffer, im.data.byteOffset, im.data.byteLength) };
+    };
+    // 448x252 is over the tiny processor's max_pixels (28*28*64), 56x28 under its min_pixels (56*56).
+    const sizes: [number, number][] = [
+      [448, 252],
+      [224, 112],
+      [56, 28],
+      [84, 56],
+      [1280, 720],
+    ];
+    const counted = sizes.map(([w, h]) => m.visualTokens(w, h));
+    const prompt = await m.prepare([
+      framesMessage(
+        sizes.map(([w, h]) => [sized(w, h)]),
+        QUESTION,
+      ),
+    ]);
+    const real = (prompt.image_grid_thw.tolist() as bigint[][]).map((g) => Number(g[0]! * g[1]! * g[2]!) / 4);
+    expect(counted).toEqual(real);
+    expect(counted[0]).toBeLessThan(144);
+    expect(counted[2]).toBe(6);
+  });
+
   it('encodes each image once: a second model on the same cache reads the features from disk', async () => {
     const cache = new DiskCache(path.join(root, 'cache'), 64 * 1024 ** 2);
     const message = [

@@ -44,6 +44,12 @@ describe('refinementFrames', () => {
     expect(frames.some((f) => f.t === 20)).toBe(true);
   });
 
+  it("counts the frames' tokens as the model does, where it says", () => {
+    const frames = refinementFrames({ startS: 10, endS: 20 }, 60, BIG, { maxTokens: 400, visualTokens: () => 10 });
+    expect(frames).toHaveLength(35);
+    expect(frames.every((f) => f.tokens === 10 && f.width === 448)).toBe(true);
+  });
+
   it('stays inside the recording', () => {
     const times = refinementFrames({ startS: 0.5, endS: 29.5 }, 30, BIG).map((f) => f.t);
     expect(Math.min(...times)).toBe(0);

@@ -21,6 +21,7 @@ import {
   textPositions,
   topK,
 } from './kv.js';
+import { smartResize } from '../../saa/tokens.js';
 import { configureOffline } from './offline.js';
 import { buildPrompt, imageParts, mergeSizeOf, type PromptInputs, type PromptMessage } from './prompt.js';
 
@@ -326,6 +327,32 @@ export class LocalModel {
 
   async generate(p: Prepared, opts: GenerateOptions): Promise<string[]> {
     return (await this.generateTokens(p, opts)).map((g) => g.text);
+  }
+
+  /**
+   * Visual tokens this model's image processor gives a frame of this size: resized within
+   * its min_pixels/max_pixels to multiples of patch_size * merge_size, one token per merged
+   * patch (a pair of frames costs the same as one).
+   */
+  visualTokens(width: number, height: number): number {
+    const c = (this.processor.image_processor?.config ?? {}) as {
+      min_pixels?: number;
+      max_pixels?: number;
+      size?: { shortest_edge?: number; longest_edge?: number };
+      patch_size?: number;
+      merge_size?: number;
+    };
+    // As transformers.js's Qwen2VLImageProcessor reads its bounds.
+    const minPixels = c.min_pixels ?? c.size?.shortest_edge;
+    const maxPixels = c.max_pixels ?? c.size?.longest_edge;
+    const patch = c.patch_size ?? 14;
+    const merge = c.merge_size ?? 2;
+    const s = smartResize(height, width, {
+      factor: patch * merge,
+      ...(minPixels ? { minPixels } : {}),
+      ...(maxPixels ? { maxPixels } : {}),
+    });
+    return ((s.height / patch) * (s.width / patch)) / merge ** 2;
   }
 
   /** Token ids of a reply text (no special tokens added). */
