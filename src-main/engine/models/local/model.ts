@@ -5,6 +5,7 @@ import { AutoProcessor, Qwen2VLForConditionalGeneration, Tensor } from '@hugging
 import type { DynamicCache, PreTrainedTokenizer, Processor } from '@huggingface/transformers';
 import type { DiskCache } from '../../cache/disk-cache.js';
 import { FeatureCache, imageKey, type ImageFeatures } from '../../cache/features.js';
+import { smartResize } from '../../saa/tokens.js';
 import type { Device } from '../devices.js';
 import { DTYPE_SUFFIX, SessionName, type ModelManifest } from '../manifest.js';
 import {
@@ -21,7 +22,6 @@ import {
   textPositions,
   topK,
 } from './kv.js';
-import { smartResize } from '../../saa/tokens.js';
 import { configureOffline } from './offline.js';
 import { buildPrompt, imageParts, mergeSizeOf, type PromptInputs, type PromptMessage } from './prompt.js';
 
