@@ -4,9 +4,20 @@ import { MediaError, lastErrorLine } from './tools.js';
 
 /**
  * Writes a JPEG poster (320 px wide) of the frame at `atS` to `outFile`, atomically: the
- * file appears whole or not at all. Fails when the video cannot be decoded there.
+ * file appears whole or not at all. A seek can land where nothing decodes (an MPEG-TS file
+ * whose next keyframe is past its end): then the first frame is taken. Fails when the video
+ * cannot be decoded at all.
  */
 export async function makePoster(file: string, outFile: string, atS: number): Promise<void> {
+  try {
+    await posterAt(file, outFile, atS);
+  } catch (err) {
+    if (atS <= 0 || !(err instanceof MediaError) || !err.message.startsWith('no frame could be decoded')) throw err;
+    await posterAt(file, outFile, 0);
+  }
+}
+
+async function posterAt(file: string, outFile: string, atS: number): Promise<void> {
   const tmp = `${outFile}.${process.pid}.tmp.jpg`;
   let stderrTail = '';
   try {

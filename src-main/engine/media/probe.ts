@@ -10,6 +10,8 @@ export interface MediaInfo {
   codec: string;
   /** Creation time from the container's tags, ISO 8601, when the file has one. */
   createdAt: string | null;
+  /** Timestamp of the video's first frame, seconds (often 1.4 in MPEG-TS; times in Tempo count from it). */
+  startS: number;
 }
 
 function parseRate(rate: string | undefined): number {
@@ -83,5 +85,7 @@ export async function probeVideo(file: string): Promise<MediaInfo> {
   const created = tags['creation_time'];
   const createdAt =
     typeof created === 'string' && !Number.isNaN(Date.parse(created)) ? new Date(created).toISOString() : null;
-  return { durationS, fps, width, height, codec: video.codec_name ?? 'unknown', createdAt };
+  const start = Number(video.start_time ?? data.format.start_time);
+  const startS = Number.isFinite(start) ? start : 0;
+  return { durationS, fps, width, height, codec: video.codec_name ?? 'unknown', createdAt, startS };
 }

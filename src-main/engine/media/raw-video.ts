@@ -11,6 +11,8 @@ export interface RawVideoOptions {
   /** Extra output options (e.g. -fps_mode passthrough). */
   outputOptions?: string[];
   signal?: AbortSignal;
+  /** Each line ffmpeg writes to stderr (e.g. a showinfo filter's frame timestamps). */
+  onStderr?: (line: string) => void;
 }
 
 /**
@@ -25,6 +27,7 @@ export async function* rawVideoFrames(file: string, frameBytes: number, opts: Ra
     .outputOptions(['-an', '-sn', '-vf', opts.filter, '-pix_fmt', opts.pixelFormat, ...(opts.outputOptions ?? [])])
     .format('rawvideo')
     .on('stderr', (line: string) => {
+      opts.onStderr?.(line);
       stderrTail = (stderrTail + '\n' + line).slice(-4000);
     });
   const finished = new Promise<Error | null>((resolve) => {

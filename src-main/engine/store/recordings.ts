@@ -19,7 +19,7 @@ interface RecordingRow {
 }
 
 /** A probed file about to join the library. */
-export interface NewRecording extends MediaInfo {
+export interface NewRecording extends Omit<MediaInfo, 'startS'> {
   path: string;
   fingerprint: string;
   sizeBytes: number;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -137,5 +138,62 @@ describe('extractFrames', () => {
   it('averages areas when it shrinks a frame', () => {
     const src = new Uint8Array([0, 0, 0, 255, 255, 255, 100, 100, 100, 50, 50, 50]);
     expect([...resizeRgb(src, 2, 2, 1, 1)]).toEqual([101, 101, 101]);
+  });
+});
+
+/** The same video remuxed into MPEG-TS, as recorders write it: its timestamps start near 1.4 s. */
+function asTransportStream(mp4: string): string {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-ts-')), `${path.basename(mp4, '.mp4')}.ts`);
+  execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', mp4, '-c', 'copy', '-f', 'mpegts', out]);
+  return out;
+}
+
+describe('MPEG-TS recordings (timestamps not starting at 0, keyframes far apart)', () => {
+  let ts: string;
+  let longGop: string;
+  beforeAll(async () => {
+    ts = asTransportStream(clip);
+    // One keyframe in 12 s: a seek into it lands where nothing decodes until the file ends.
+    longGop = asTransportStream(
+      await makeVideo({
+        durationS: 12,
+        width: 320,
+        height: 180,
+        background: '0x202020',
+        noise: 0,
+        gop: 1000,
+        events: [{ kind: 'box', from: 5, to: 8, x: 0, y: 0, w: 160, h: 90, color: 'white' }],
+      }),
+    );
+  });
+  const white = (frames: { data: Uint8Array }[]) => frames.map((f) => (f.data[0] as number) > 200);
+
+  it('probes where the timestamps start', async () => {
+    expect((await probeVideo(ts)).startS).toBeGreaterThan(1);
+    expect((await probeVideo(clip)).startS).toBe(0);
+  });
+
+  it('decodes the frames at times counted from the first frame, as in the MP4', async () => {
+    const asked = [1, 3, 3.5, 5].map((t) => ({ t, width: 56, height: 28 }));
+    const fromTs = await extractFrames(ts, asked, { sourceFps: 25 });
+    expect(white(fromTs)).toEqual([false, true, true, false]);
+    expect(fromTs.map((f) => [...f.data])).toEqual(
+      (await extractFrames(clip, asked, { sourceFps: 25 })).map((f) => [...f.data]),
+    );
+  });
+
+  it('decodes again from further back the frames a seek between keyframes lost', async () => {
+    const frames = await extractFrames(
+      longGop,
+      [6, 7.5, 9, 10].map((t) => ({ t, width: 56, height: 28 })),
+      { sourceFps: 25 },
+    );
+    expect(white(frames)).toEqual([true, true, false, false]);
+  });
+
+  it('makes a poster even where a seek finds no keyframe before the end', async () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-poster-')), 'p.jpg');
+    await makePoster(longGop, out, 1.2);
+    expect(fs.readFileSync(out).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
   });
 });
