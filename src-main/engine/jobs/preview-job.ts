@@ -12,7 +12,7 @@ export function previewFile(previewsDir: string, recordingId: number): string {
   return path.join(previewsDir, `${recordingId}.mp4`);
 }
 
-/** The 'preview' job: a playable H.264 copy of a recording the window cannot play. */
+/** The 'preview' job: a playable MP4 of a recording the window cannot play (makePreview). */
 export function previewJobHandler(recordings: RecordingsRepo, previewsDir: string): JobHandler {
   return async ({ job, signal, progress }) => {
     const p = job.payload as PreviewPayload;
@@ -22,6 +22,7 @@ export function previewJobHandler(recordings: RecordingsRepo, previewsDir: strin
     await makePreview(rec.path, previewFile(previewsDir, rec.id), {
       durationS: rec.durationS,
       fps: rec.fps,
+      codec: rec.codec,
       signal,
       onProgress: progress,
     });

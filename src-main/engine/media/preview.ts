@@ -13,13 +13,22 @@ export function isPlayable(file: string, codec: string): boolean {
 }
 
 /**
- * Makes a playable H.264 MP4 (fast start, same frame rate and duration) of a recording the
- * window cannot play, atomically. Progress is the share of `durationS` encoded.
+ * Makes a playable MP4 (fast start, same frame rate and duration) of a recording the window
+ * cannot play, atomically: a video the window can decode (H.264 in MPEG-TS, as recorders
+ * write it) is copied into the new container, anything else is encoded to H.264. Progress is
+ * the share of `durationS` done.
  */
 export async function makePreview(
   file: string,
   outFile: string,
-  opts: { durationS: number; fps: number; signal?: AbortSignal; onProgress?: (fraction: number) => void },
+  opts: {
+    durationS: number;
+    fps: number;
+    /** The recording's video codec: a playable one is copied, not encoded again. */
+    codec?: string;
+    signal?: AbortSignal;
+    onProgress?: (fraction: number) => void;
+  },
 ): Promise<void> {
   const tmp = `${outFile}.${process.pid}.tmp.mp4`;
   let stderrTail = '';
@@ -32,15 +41,19 @@ export async function makePreview(
           '0:v:0',
           '-map',
           '0:a:0?',
-          '-c:v',
-          'libx264',
-          '-preset',
-          'veryfast',
-          '-crf',
-          '23',
-          '-pix_fmt',
-          'yuv420p',
-          ...(opts.fps > 0 ? ['-r', String(opts.fps)] : []),
+          ...(opts.codec !== undefined && PLAYABLE_CODECS.has(opts.codec)
+            ? ['-c:v', 'copy']
+            : [
+                '-c:v',
+                'libx264',
+                '-preset',
+                'veryfast',
+                '-crf',
+                '23',
+                '-pix_fmt',
+                'yuv420p',
+                ...(opts.fps > 0 ? ['-r', String(opts.fps)] : []),
+              ]),
           '-c:a',
           'aac',
           '-b:a',

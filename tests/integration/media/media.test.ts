@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { extractFrames, resizeRgb } from '../../../src-main/engine/media/extract.js';
 import { streamFrames } from '../../../src-main/engine/media/frames.js';
 import { makePoster } from '../../../src-main/engine/media/poster.js';
+import { makePreview } from '../../../src-main/engine/media/preview.js';
 import { probeVideo } from '../../../src-main/engine/media/probe.js';
 import { MediaError } from '../../../src-main/engine/media/tools.js';
 import { makeVideo } from '../../fixtures/make-video.js';
@@ -189,6 +190,31 @@ describe('MPEG-TS recordings (timestamps not starting at 0, keyframes far apart)
       { sourceFps: 25 },
     );
     expect(white(frames)).toEqual([true, true, false, false]);
+  });
+
+  it('makes a playable preview by copying the H.264 video into MP4, frames and times unchanged', async () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-preview-')), 'p.mp4');
+    await makePreview(ts, out, { durationS: 6, fps: 25, codec: 'h264' });
+    const info = await probeVideo(out);
+    expect(info).toMatchObject({ codec: 'h264', fps: 25, startS: 0 });
+    expect(info.durationS).toBeCloseTo(6, 1);
+    // Decoded frame by frame, the preview is the recording itself: nothing was encoded again.
+    const decoded = (file: string) =>
+      execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-map', '0:v', '-f', 'framemd5', '-'])
+        .toString()
+        .split('\n')
+        .filter((l) => /^\d/.test(l))
+        .map((l) => l.split(',').at(-1)?.trim());
+    expect(decoded(out)).toEqual(decoded(ts));
+    expect(
+      white(
+        await extractFrames(
+          out,
+          [1, 3, 5].map((t) => ({ t, width: 56, height: 28 })),
+          { sourceFps: 25 },
+        ),
+      ),
+    ).toEqual([false, true, false]);
   });
 
   it('makes a poster even where a seek finds no keyframe before the end', async () => {
