@@ -23,7 +23,7 @@ import {
   topK,
 } from './kv.js';
 import { configureOffline } from './offline.js';
-import { buildPrompt, imageParts, mergeSizeOf, type PromptInputs, type PromptMessage } from './prompt.js';
+import { buildPrompt, gridTokens, imageParts, mergeSizeOf, type PromptInputs, type PromptMessage } from './prompt.js';
 
 export interface GenerateOptions {
   /** Answers to draw; the first is greedy unless `temperature` > 0 is asked of all. */
@@ -340,19 +340,18 @@ export class LocalModel {
       max_pixels?: number;
       size?: { shortest_edge?: number; longest_edge?: number };
       patch_size?: number;
-      merge_size?: number;
     };
     // As transformers.js's Qwen2VLImageProcessor reads its bounds.
     const minPixels = c.min_pixels ?? c.size?.shortest_edge;
     const maxPixels = c.max_pixels ?? c.size?.longest_edge;
     const patch = c.patch_size ?? 14;
-    const merge = c.merge_size ?? 2;
+    const merge = mergeSizeOf(this.processor);
     const s = smartResize(height, width, {
       factor: patch * merge,
       ...(minPixels ? { minPixels } : {}),
       ...(maxPixels ? { maxPixels } : {}),
     });
-    return ((s.height / patch) * (s.width / patch)) / merge ** 2;
+    return gridTokens([1, s.height / patch, s.width / patch], merge);
   }
 
   /** Token ids of a reply text (no special tokens added). */
