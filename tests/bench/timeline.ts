@@ -11,7 +11,7 @@ import { makeVideo } from '../fixtures/make-video.js';
 import { closeBrowser, launchBrowser } from '../e2e/harness.js';
 import { startServer } from '../integration/cli/run-tempo.js';
 import type { Report } from './timed.js';
-import { seedRun } from '../fixtures/seed-run.js';
+import { seedRun } from '../fixtures/seed-store.js';
 
 interface Frames {
   median: number;

@@ -5,7 +5,7 @@ import { RecordingsRepo } from '../../../src-main/engine/store/recordings.js';
 import { RunsRepo } from '../../../src-main/engine/store/runs.js';
 import { buildReviewedLibrary, seedThirtyReviewed } from '../../fixtures/reviewed-library.js';
 import { openTempStore } from './open-store.js';
-import { seedRun } from '../../fixtures/seed-run.js';
+import { seedRecording, seedRun } from '../../fixtures/seed-store.js';
 
 let db: DB;
 let close: () => void;
@@ -18,18 +18,7 @@ afterEach(() => close());
 
 /** The 30 reviewed segments of model M on one recording (see seedThirtyReviewed). */
 function thirtyReviewed(): void {
-  const recordingId = new RecordingsRepo(db).insert({
-    path: '/v/a.mp4',
-    fingerprint: 'a',
-    sizeBytes: 1,
-    durationS: 1000,
-    fps: 25,
-    width: 320,
-    height: 180,
-    codec: 'h264',
-    createdAt: null,
-    posterPath: null,
-  });
+  const recordingId = seedRecording(new RecordingsRepo(db), { path: '/v/a.mp4', fingerprint: 'a', durationS: 1000 });
   seedThirtyReviewed(db, recordingId, 'M');
 }
 

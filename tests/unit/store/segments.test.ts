@@ -8,7 +8,7 @@ import { RunsRepo } from '../../../src-main/engine/store/runs.js';
 import { SegmentsRepo } from '../../../src-main/engine/store/segments.js';
 import { SettingsRepo } from '../../../src-main/engine/store/settings.js';
 import { DEFAULT_SETTINGS } from '../../../src-shared/api.js';
-import { seedRun } from '../../fixtures/seed-run.js';
+import { seedRecording, seedRun } from '../../fixtures/seed-store.js';
 
 let dir: string;
 let db: DB;
@@ -18,18 +18,7 @@ let queryId: number;
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-segments-'));
   db = openDatabase(path.join(dir, 'tempo.sqlite'));
-  const recId = new RecordingsRepo(db).insert({
-    path: '/videos/a.mp4',
-    fingerprint: 'fp-a',
-    sizeBytes: 1,
-    durationS: 60,
-    fps: 25,
-    width: 320,
-    height: 180,
-    codec: 'h264',
-    createdAt: null,
-    posterPath: null,
-  });
+  const recId = seedRecording(new RecordingsRepo(db), { path: '/videos/a.mp4', fingerprint: 'fp-a', durationS: 60 });
   const runs = new RunsRepo(db);
   queryId = runs.createQuery('a box falls');
   seedRun(runs, {
