@@ -109,6 +109,8 @@ const OPTIONS = {
   since: { type: 'string' },
   id: { type: 'string' },
   name: { type: 'string' },
+  dtype: { type: 'string' },
+  revision: { type: 'string' },
   verdicts: { type: 'boolean', default: false },
   run: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },

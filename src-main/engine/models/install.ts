@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
 import { nowIso, type DB } from '../store/db.js';
-import { checkModelDir, MANIFEST_FILE, ModelManifest, type ModelCheck } from './manifest.js';
+import { checkModelDir, MANIFEST_FILE, type ModelCheck } from './manifest.js';
+import { InstallError, planInstall, type InstallOptions } from './published.js';
 import { listModels } from './registry.js';
 
-/** Why a folder cannot be installed; one line. */
-export class InstallError extends Error {
-  override name = 'InstallError';
-}
+export { InstallError } from './published.js';
 
 /** Temporary copies live beside the models as hidden folders, which the registry never lists. */
 const TEMP_PREFIX = '.install-';
@@ -21,45 +21,86 @@ function removeStaleCopies(root: string): void {
   }
 }
 
+export interface InstallProgress {
+  copiedBytes: number;
+  totalBytes: number;
+  file: string;
+}
+
+export interface InstallRequest extends InstallOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: InstallProgress) => void;
+}
+
+export interface Installed extends ModelCheck {
+  /** What the install chose or changed, one line each (family, profile, dtype, config fixes). */
+  notices: string[];
+}
+
+/** Copies `files` from src to dest (symlinks followed), reporting bytes as they go; abortable. */
+async function copyFiles(
+  src: string,
+  dest: string,
+  files: readonly string[],
+  totalBytes: number,
+  req: InstallRequest,
+): Promise<void> {
+  let copiedBytes = 0;
+  for (const rel of files) {
+    if (req.signal?.aborted) throw new InstallError('cancelled');
+    fs.mkdirSync(path.dirname(path.join(dest, rel)), { recursive: true });
+    const count = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        copiedBytes += chunk.length;
+        req.onProgress?.({ copiedBytes, totalBytes, file: rel });
+        done(null, chunk);
+      },
+    });
+    await pipeline(
+      fs.createReadStream(path.join(src, rel)),
+      count,
+      fs.createWriteStream(path.join(dest, rel), { flags: 'wx' }),
+      ...(req.signal ? [{ signal: req.signal }] : []),
+    );
+  }
+  req.onProgress?.({ copiedBytes, totalBytes, file: '' });
+}
+
 /**
- * Installs a model folder (a fine-tune on a USB stick or a share) into <home>/models/<name>:
- * checks it (manifest and every file), copies it to a hidden temporary folder beside the
- * models, checks the copy, renames it into place (one atomic step) and records it in the
- * models table. An abort during the copy (Ctrl-C) removes the copy. `name` renames the model (its copied manifest says so). Throws InstallError
- * with the reason, leaving nothing behind, when the folder is not a complete model or the name
- * is taken.
+ * Installs a model folder into <home>/models/<name>: a transformers.js ONNX export as it
+ * comes from the hub (a snapshot folder with symlinks, or a plain copy) or a folder with a
+ * tempo-model.json. Reads it (planInstall: family, profile, dtype per session, external
+ * data), copies only the chosen dtype's graphs, their data files and the configs to a
+ * hidden folder beside the models, writes the manifest (and a nested config.json for a
+ * flat Qwen2.5-VL config) into the copy only, checks the copy, renames it into place (one
+ * atomic step) and records it. Throws InstallError with one line, leaving nothing behind,
+ * when the folder cannot be installed, the name is taken, or the copy is cancelled.
  */
-export async function installModel(
-  home: string,
-  db: DB,
-  dir: string,
-  name?: string,
-  signal?: AbortSignal,
-): Promise<ModelCheck> {
+export async function installModel(home: string, db: DB, dir: string, req: InstallRequest = {}): Promise<Installed> {
   const src = path.resolve(dir);
   if (!fs.existsSync(src) || !fs.statSync(src).isDirectory()) throw new InstallError(`${src} is not a folder`);
-  const check = checkModelDir(src);
-  if (!check.manifest || !check.complete) throw new InstallError(`${src}: ${check.problems.join('; ')}`);
-  const wanted = name ?? check.manifest.name;
-  const valid = ModelManifest.shape.name.safeParse(wanted);
-  if (!valid.success) throw new InstallError(`model name '${wanted}': letters, digits, . _ - (at most 80)`);
+  let plan;
+  try {
+    plan = planInstall(src, req);
+  } catch (err) {
+    if (err instanceof InstallError) throw new InstallError(`${src}: ${err.message}`);
+    throw err;
+  }
+  const wanted = plan.manifest.name;
   const root = path.join(home, 'models');
   const target = path.join(root, wanted);
   // Only <home>/models counts: a model also on a TEMPO_MODELS share may be installed (the installed copy wins).
   const clash = listModels(home, {}).find((m) => m.manifest?.name === wanted || m.dir === target);
   if (clash || fs.existsSync(target))
-    throw new InstallError(`a model named '${wanted}' is already installed (${clash?.dir ?? target})`);
+    throw new InstallError(`a model named '${wanted}' is already installed (${clash?.dir ?? target}); give --name`);
   fs.mkdirSync(root, { recursive: true });
   removeStaleCopies(root);
   const temp = path.join(root, `${TEMP_PREFIX}${wanted}-${randomBytes(4).toString('hex')}`);
   try {
-    // Files behind symlinks (a Hugging Face snapshot folder) are copied, not linked to the stick.
-    await fs.promises.cp(src, temp, { recursive: true, errorOnExist: true, force: false, dereference: true });
-    if (signal?.aborted) throw new InstallError('cancelled');
-    if (wanted !== check.manifest.name) {
-      const raw = JSON.parse(fs.readFileSync(path.join(temp, MANIFEST_FILE), 'utf8')) as Record<string, unknown>;
-      fs.writeFileSync(path.join(temp, MANIFEST_FILE), JSON.stringify({ ...raw, name: wanted }, null, 2) + '\n');
-    }
+    await copyFiles(src, temp, plan.files, plan.bytes, req);
+    if (req.signal?.aborted) throw new InstallError('cancelled');
+    if (plan.config) fs.writeFileSync(path.join(temp, 'config.json'), JSON.stringify(plan.config, null, 2) + '\n');
+    fs.writeFileSync(path.join(temp, MANIFEST_FILE), JSON.stringify(plan.manifest, null, 2) + '\n');
     const copied = checkModelDir(temp);
     if (!copied.manifest || !copied.complete)
       throw new InstallError(`the copy is incomplete: ${copied.problems.join('; ')}`);
@@ -67,14 +108,15 @@ export async function installModel(
   } catch (err) {
     fs.rmSync(temp, { recursive: true, force: true });
     if (err instanceof InstallError) throw err;
+    if ((err as Error).name === 'AbortError' || req.signal?.aborted) throw new InstallError('cancelled');
     throw new InstallError(`copying ${src} failed: ${(err as Error).message.split('\n')[0]}`);
   }
   const installed = checkModelDir(target);
-  const m = installed.manifest as ModelManifest;
+  const m = plan.manifest;
   db.prepare(
     `INSERT INTO models (name, dir, family, manifest, installed_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (name) DO UPDATE SET dir = excluded.dir, family = excluded.family, manifest = excluded.manifest,
        installed_at = excluded.installed_at`,
   ).run(m.name, target, m.family, JSON.stringify(m), nowIso());
-  return installed;
+  return { ...installed, notices: plan.notices };
 }

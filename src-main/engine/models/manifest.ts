@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { FAMILIES } from './families.js';
+import { externalDataProblems, OnnxReadError, readOnnxGraph } from './onnx-graph.js';
 import { PROFILES } from './profiles/index.js';
 
 export const MANIFEST_FILE = 'tempo-model.json';
@@ -11,7 +13,21 @@ export type ModelFamily = z.infer<typeof ModelFamily>;
 export const SessionName = z.enum(['vision_encoder', 'embed_tokens', 'decoder_model_merged']);
 export type SessionName = z.infer<typeof SessionName>;
 
-export const Dtype = z.enum(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4']);
+/** Every dtype transformers.js knows a file suffix for. */
+export const Dtype = z.enum([
+  'fp32',
+  'fp16',
+  'q8',
+  'int8',
+  'uint8',
+  'q4',
+  'q4f16',
+  'bnb4',
+  'q2',
+  'q2f16',
+  'q1',
+  'q1f16',
+]);
 export type Dtype = z.infer<typeof Dtype>;
 
 /** File-name suffix of each dtype in a transformers.js model folder (onnx/NAME{suffix}.onnx). */
@@ -24,7 +40,16 @@ export const DTYPE_SUFFIX: Record<Dtype, string> = {
   q4: '_q4',
   q4f16: '_q4f16',
   bnb4: '_bnb4',
+  q2: '_q2',
+  q2f16: '_q2f16',
+  q1: '_q1',
+  q1f16: '_q1f16',
 };
+
+/** A session's graph in a model folder, relative to it. */
+export function graphPath(session: SessionName, dtype: Dtype): string {
+  return `onnx/${session}${DTYPE_SUFFIX[dtype]}.onnx`;
+}
 
 /** What a model folder says about itself, in tempo-model.json. */
 export const ModelManifest = z.object({
@@ -44,7 +69,7 @@ const REQUIRED_JSON = ['config.json', 'preprocessor_config.json', 'tokenizer.jso
 
 /** The files a model folder must hold for its manifest, relative to the folder. */
 export function requiredFiles(m: ModelManifest): string[] {
-  const onnx = SessionName.options.map((s) => `onnx/${s}${DTYPE_SUFFIX[m.dtype[s] ?? 'fp32']}.onnx`);
+  const onnx = SessionName.options.map((s) => graphPath(s, m.dtype[s] ?? 'fp32'));
   return [...REQUIRED_JSON, ...onnx];
 }
 
@@ -61,7 +86,7 @@ function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'unknown error';
 }
 
-/** ONNX ModelProto files start with field 1 (ir_version, varint): byte 0x08. */
+/** ONNX files start with field 1 (ir_version, varint): byte 0x08. */
 function looksLikeOnnx(file: string): boolean {
   const fd = fs.openSync(file, 'r');
   try {
@@ -71,6 +96,46 @@ function looksLikeOnnx(file: string): boolean {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * Problems with the three graphs a manifest names, one line each: missing, not ONNX,
+ * external data missing or short, a vision encoder without the family's grid input.
+ * Returns the data files the graphs use (relative paths).
+ */
+export function checkGraphs(dir: string, family: ModelFamily, dtype: Partial<Record<SessionName, Dtype>>) {
+  const problems: string[] = [];
+  const dataFiles: string[] = [];
+  for (const s of SessionName.options) {
+    const rel = graphPath(s, dtype[s] ?? 'fp32');
+    const file = path.join(dir, rel);
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    if (!st) {
+      problems.push(`missing ${rel}`);
+      continue;
+    }
+    if (st.size === 0 || !looksLikeOnnx(file)) {
+      problems.push(`${rel} is corrupt: not an ONNX model`);
+      continue;
+    }
+    let info;
+    try {
+      info = readOnnxGraph(file);
+    } catch (err) {
+      if (!(err instanceof OnnxReadError)) throw err;
+      problems.push(`${rel} is corrupt: ${err.message}`);
+      continue;
+    }
+    problems.push(...externalDataProblems(file, info, rel));
+    for (const e of info.external) {
+      const data = path.posix.join('onnx', e.location);
+      if (!dataFiles.includes(data)) dataFiles.push(data);
+    }
+    const grid = FAMILIES[family].gridInput;
+    if (s === 'vision_encoder' && !info.inputs.includes(grid))
+      problems.push(`${rel}: no '${grid}' input, which ${family} needs (inputs: ${info.inputs.join(', ')})`);
+  }
+  return { problems, dataFiles };
 }
 
 /** Reads and checks a model folder without loading it: manifest, then every file it needs. */
@@ -92,7 +157,7 @@ export function checkModelDir(dir: string): ModelCheck {
     problems.push(`${MANIFEST_FILE} is not valid JSON: ${firstLine(err)}`);
   }
   if (!manifest) return { dir, manifest, complete: false, problems };
-  for (const rel of requiredFiles(manifest)) {
+  for (const rel of REQUIRED_JSON) {
     const file = path.join(dir, rel);
     if (!fs.existsSync(file)) {
       problems.push(`missing ${rel}`);
@@ -102,15 +167,16 @@ export function checkModelDir(dir: string): ModelCheck {
       problems.push(`${rel} is empty`);
       continue;
     }
-    if (rel.endsWith('.json')) {
-      try {
-        JSON.parse(fs.readFileSync(file, 'utf8'));
-      } catch (err) {
-        problems.push(`${rel} is corrupt: ${firstLine(err)}`);
-      }
-    } else if (!looksLikeOnnx(file)) {
-      problems.push(`${rel} is corrupt: not an ONNX model`);
+    try {
+      const value = JSON.parse(fs.readFileSync(file, 'utf8')) as { model_type?: unknown };
+      if (rel === 'config.json' && value.model_type !== manifest.family)
+        problems.push(
+          `config.json: model_type '${String(value.model_type)}' but ${MANIFEST_FILE} says ${manifest.family}`,
+        );
+    } catch (err) {
+      problems.push(`${rel} is corrupt: ${firstLine(err)}`);
     }
   }
+  problems.push(...checkGraphs(dir, manifest.family, manifest.dtype).problems);
   return { dir, manifest, complete: problems.length === 0, problems };
 }

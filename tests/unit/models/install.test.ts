@@ -30,7 +30,7 @@ describe('installModel', () => {
   it('copies a complete folder into <home>/models/<name>, renamed, listed and registered', async () => {
     const src = writeModelFolder(path.join(usb, 'finetune-7'));
     fs.writeFileSync(path.join(src, 'README.md'), 'trained on our verdicts');
-    const installed = await installModel(home, db, src, 'tuned');
+    const installed = await installModel(home, db, src, { name: 'tuned' });
     expect(installed).toMatchObject({ dir: path.join(home, 'models', 'tuned'), complete: true });
     expect(installed.manifest?.name).toBe('tuned');
     expect(fs.readFileSync(path.join(home, 'models', 'tuned', 'README.md'), 'utf8')).toBe('trained on our verdicts');
@@ -59,7 +59,7 @@ describe('installModel', () => {
       new InstallError(`${src}: missing onnx/embed_tokens.onnx`),
     );
     await expect(installModel(home, db, path.join(usb, 'nowhere'))).rejects.toThrow(/is not a folder/);
-    await expect(installModel(home, db, writeModelFolder(path.join(usb, 'ok')), 'bad name!')).rejects.toThrow(
+    await expect(installModel(home, db, writeModelFolder(path.join(usb, 'ok')), { name: 'bad name!' })).rejects.toThrow(
       /model name 'bad name!'/,
     );
     expect(models()).toEqual([]);
@@ -89,7 +89,7 @@ describe('installModel from a snapshot of links', () => {
       'onnx/decoder_model_merged.onnx',
     ])
       fs.symlinkSync(path.join(blobs, rel), path.join(snap, rel));
-    await installModel(home, db, snap, 'snap');
+    await installModel(home, db, snap, { name: 'snap' });
     fs.rmSync(usb, { recursive: true, force: true });
     expect(fs.lstatSync(path.join(home, 'models', 'snap', 'onnx', 'embed_tokens.onnx')).isSymbolicLink()).toBe(false);
     expect(findModel(home, 'snap', {}).complete).toBe(true);

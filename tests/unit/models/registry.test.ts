@@ -3,24 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { availableDevices, checkDevice } from '../../../src-main/engine/models/devices.js';
-import {
-  checkModelDir,
-  MANIFEST_FILE,
-  requiredFiles,
-  ModelManifest,
-} from '../../../src-main/engine/models/manifest.js';
+import { checkModelDir, MANIFEST_FILE, requiredFiles } from '../../../src-main/engine/models/manifest.js';
 import { findModel, listModels } from '../../../src-main/engine/models/registry.js';
+import { writeModelFolder } from '../../fixtures/model-folder.js';
 
 let home: string;
 const manifest = { name: 'tiny', family: 'qwen2_vl', profile: 'qwen2-vl', source: 'random (test)' };
 
-/** A model folder whose files are well-formed on the outside (the checker does not load them). */
 function writeModel(dir: string, m: Record<string, unknown> = manifest): void {
-  fs.mkdirSync(path.join(dir, 'onnx'), { recursive: true });
-  fs.writeFileSync(path.join(dir, MANIFEST_FILE), JSON.stringify(m));
-  for (const rel of requiredFiles(ModelManifest.parse(m))) {
-    fs.writeFileSync(path.join(dir, rel), rel.endsWith('.json') ? '{}' : Buffer.from([0x08, 0x07, 0x12, 0x00]));
-  }
+  writeModelFolder(dir, m);
 }
 
 beforeEach(() => {
@@ -58,7 +49,9 @@ describe('checkModelDir', () => {
     const dir = path.join(home, 'odd');
     writeModel(dir);
     fs.writeFileSync(path.join(dir, MANIFEST_FILE), JSON.stringify({ ...manifest, profile: 'gpt' }));
-    expect(checkModelDir(dir).problems).toEqual([`${MANIFEST_FILE}: profile: one of qwen2-vl, time-r1`]);
+    expect(checkModelDir(dir).problems).toEqual([
+      `${MANIFEST_FILE}: profile: one of qwen2-vl, time-r1, timelens, qwen3-vl`,
+    ]);
     fs.writeFileSync(path.join(dir, MANIFEST_FILE), JSON.stringify({ ...manifest, family: 'llama' }));
     expect(checkModelDir(dir).problems[0]).toMatch(/^tempo-model.json: family: /);
     fs.rmSync(path.join(dir, MANIFEST_FILE));

@@ -1,4 +1,6 @@
 import { qwen2VlProfile } from './qwen2-vl.js';
+import { qwen3VlProfile } from './qwen3-vl.js';
+import { timeLensProfile } from './timelens.js';
 import { timeR1Profile } from './time-r1.js';
 import type { AnswerProfile } from './types.js';
 
@@ -8,6 +10,8 @@ export type { AnswerProfile, ParsedAnswer, TimeSpan } from './types.js';
 export const PROFILES: Readonly<Record<string, AnswerProfile>> = {
   [qwen2VlProfile.name]: qwen2VlProfile,
   [timeR1Profile.name]: timeR1Profile,
+  [timeLensProfile.name]: timeLensProfile,
+  [qwen3VlProfile.name]: qwen3VlProfile,
 };
 
 export function getProfile(name: string): AnswerProfile | undefined {

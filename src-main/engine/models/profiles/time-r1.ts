@@ -1,4 +1,4 @@
-import { formatSeconds, rangeAnswer, type AnswerProfile, type ParsedAnswer } from './types.js';
+import { rangeAnswer, type AnswerProfile, type ParsedAnswer } from './types.js';
 
 const ANSWER = /<answer>([\s\S]*?)<\/answer>/gi;
 const RANGE = /(\d+\.?\d*) (to|and) (\d+\.?\d*)/g;
@@ -15,10 +15,9 @@ export const timeR1Profile: AnswerProfile = {
   maxNewTokens: 384,
   refusalText: '<answer>none</answer>',
   answerText: (s) => `<answer>${s.startS.toFixed(2)} to ${s.endS.toFixed(2)}</answer>`,
-  instruction(query, window) {
+  instruction(query) {
     return (
-      `Each frame above is preceded by its time in seconds (${formatSeconds(window.startS)} to ` +
-      `${formatSeconds(window.endS)}). To accurately pinpoint the event "${query}" in the video, determine ` +
+      `To accurately pinpoint the event "${query}" in the video, determine ` +
       `the precise time period of the event. Output your thought process within the <think> </think> tags. ` +
       `Then, provide the start and end times (in seconds, precision to two decimal places) in the format ` +
       `"start time to end time" within the <answer> </answer> tags. For example: "12.54 to 17.83". ` +

@@ -1,0 +1,51 @@
+import type { ModelFamily } from './manifest.js';
+
+/**
+ * How a family was trained to read time:
+ * - `labels`: a text label before each image part, `<12.5s>` (`<12.5s,13.0s>` for a pair);
+ *   the model answers in recording time.
+ * - `rope-time`: no text; the frames form one video block whose temporal rotary positions
+ *   are the frame times x `vision_config.tokens_per_second` (Qwen2.5-VL's absolute-time
+ *   M-RoPE), counted from the window's first frame, so the model answers in seconds from
+ *   that frame.
+ * - `seconds-labels`: Qwen3-VL's own text timestamp before each temporal patch,
+ *   `<12.5 seconds>` (the mean time of a pair), with the plain M-RoPE of separate parts.
+ */
+export type TimeEncoding = 'labels' | 'rope-time' | 'seconds-labels';
+
+export interface FamilyInfo {
+  /** The transformers.js class that loads it (see local/family-class.ts). */
+  className: string;
+  /** The vision encoder's grid input. */
+  gridInput: 'grid_thw' | 'image_grid_thw';
+  /** Whether transformers.js reads layer and head counts from a nested `text_config`. */
+  nestedText: boolean;
+  /** Answer profile when none is given. */
+  profile: string;
+  time: TimeEncoding;
+}
+
+/** The families Tempo Review runs, by config.json `model_type`. */
+export const FAMILIES: Readonly<Record<ModelFamily, FamilyInfo>> = {
+  qwen2_vl: {
+    className: 'Qwen2VLForConditionalGeneration',
+    gridInput: 'grid_thw',
+    nestedText: false,
+    profile: 'qwen2-vl',
+    time: 'labels',
+  },
+  qwen2_5_vl: {
+    className: 'Qwen2_5_VLForConditionalGeneration',
+    gridInput: 'image_grid_thw',
+    nestedText: true,
+    profile: 'timelens',
+    time: 'rope-time',
+  },
+  qwen3_vl: {
+    className: 'Qwen3VLForConditionalGeneration',
+    gridInput: 'image_grid_thw',
+    nestedText: true,
+    profile: 'qwen3-vl',
+    time: 'seconds-labels',
+  },
+};
