@@ -3,6 +3,11 @@ import type { AnswerProfile, ParsedAnswer, TimeSpan } from '../models/profiles/t
 /** Answers off by less than this from the window still count, clamped into it, seconds. */
 export const WINDOW_TOLERANCE_S = 1;
 
+/** A span moved by `by` seconds (recording time to a model's clip time and back). */
+export function shiftSpan<T extends TimeSpan>(span: T, by: number): T {
+  return { ...span, startS: span.startS + by, endS: span.endS + by };
+}
+
 export interface ReadAnswer {
   parsed: ParsedAnswer;
   /** Why an answer was taken as a refusal (unparsed, outside the window), for the run's log. */
@@ -12,9 +17,11 @@ export interface ReadAnswer {
 /**
  * Parses one answer for one window. An answer that does not parse, or whose segment falls
  * outside the window, counts as a refusal and carries a note; it never fails the run.
+ * `origin` is the recording time the model counts from (GroundingBackend.timeOrigin).
  */
-export function readAnswer(profile: AnswerProfile, text: string, window: TimeSpan): ReadAnswer {
-  const parsed = profile.parse(text);
+export function readAnswer(profile: AnswerProfile, text: string, window: TimeSpan, origin = 0): ReadAnswer {
+  const read = profile.parse(text);
+  const parsed = read.kind === 'segment' ? { ...read, startS: read.startS + origin, endS: read.endS + origin } : read;
   const excerpt = JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
   if (parsed.kind === 'unparsed')
     return { parsed: { kind: 'refusal' }, note: `unparsed answer ${excerpt}: ${parsed.reason}` };

@@ -32,6 +32,12 @@ export interface GroundingBackend {
    * image processor (whose pixel bounds may resize the frame); else the plan's count stands.
    */
   visualTokens?(width: number, height: number): number;
-  /** Asks about frame groups (one frame, or a pair) each after its time label, then the instruction. */
+  /**
+   * Seconds of recording time from which the model counts the times it reads and answers
+   * for these frames: 0 where each frame's time is written in the prompt; the first
+   * frame's time where times are rotary positions from the start of the clip (Qwen2.5-VL).
+   */
+  timeOrigin?(groups: readonly (readonly PromptFrame[])[]): number;
+  /** Asks about frame groups (one frame, or a pair), each given its time as the model reads time, then the instruction. */
   ask(groups: readonly (readonly PromptFrame[])[], instruction: string, opts: AskOptions): Promise<Asked>;
 }

@@ -25,8 +25,12 @@ export class LocalBackend implements GroundingBackend {
     return this.model.visualTokens(width, height);
   }
 
+  timeOrigin(groups: readonly (readonly PromptFrame[])[]): number {
+    return this.model.time === 'rope-time' ? (groups[0]?.[0]?.t ?? 0) : 0;
+  }
+
   async ask(groups: readonly (readonly PromptFrame[])[], instruction: string, opts: AskOptions): Promise<Asked> {
-    const prepared = await this.model.prepare([framesMessage(groups, instruction)]);
+    const prepared = await this.model.prepare([framesMessage(groups, instruction, this.model.time)]);
     const texts = await this.model.generate(prepared, {
       samples: opts.samples,
       maxNewTokens: opts.maxNewTokens,

@@ -2,7 +2,7 @@ import type { PlannedFrame } from '../../../src-shared/scans.js';
 import type { DiskCache } from '../cache/disk-cache.js';
 import { cachedFrames, type FrameSource } from '../cache/frames.js';
 import type { AnswerProfile } from '../models/profiles/types.js';
-import { readAnswer } from './answers.js';
+import { readAnswer, shiftSpan } from './answers.js';
 import type { GroundingBackend } from './backend.js';
 import { scoreConfidence } from './confidence.js';
 import { iou, type Span } from './iou.js';
@@ -88,24 +88,28 @@ export async function groundRecording(input: GroundInput): Promise<GroundOutput>
     frameCounts.decoded += got.misses;
     timings.decodeMs += ms(t);
     t = performance.now();
-    const asked = await input.backend.ask(groupFrames(got.frames, pair), input.profile.instruction(input.query, span), {
+    const groups = groupFrames(got.frames, pair);
+    // The instruction and the answers speak the model's time: recording time less its origin.
+    const origin = input.backend.timeOrigin?.(groups) ?? 0;
+    const asked = await input.backend.ask(groups, input.profile.instruction(input.query, shiftSpan(span, -origin)), {
       samples,
       maxNewTokens,
       signal: input.signal,
     });
     timings.modelMs += ms(t);
-    return asked;
+    return { ...asked, origin };
   };
 
   for (const w of windows) {
     const asked = await look(w.frames, w, input.samples);
-    const read = asked.texts.map((text) => readAnswer(input.profile, text, w));
+    const read = asked.texts.map((text) => readAnswer(input.profile, text, w, asked.origin));
     for (const r of read) if (r.note) notes.push(`window ${w.index}: ${r.note}`);
     const samples = read.map((r) => r.parsed);
     let c = scoreConfidence({ samples });
     if (c.segment && asked.compare) {
       // How much more the model likes the consensus answer than refusing, on the same prompt.
-      const pref = await asked.compare(input.profile.answerText(c.segment), input.profile.refusalText);
+      const answer = input.profile.answerText(shiftSpan(c.segment, -asked.origin));
+      const pref = await asked.compare(answer, input.profile.refusalText);
       if (pref) c = scoreConfidence({ samples, ...pref });
     }
     await asked.done?.();
@@ -132,7 +136,8 @@ export async function groundRecording(input: GroundInput): Promise<GroundOutput>
         visualTokens: cost,
       });
       const asked = await look(dense, { startS: dense[0]?.t ?? seg.startS, endS: dense.at(-1)?.t ?? seg.endS }, 1);
-      const second = readAnswer(input.profile, asked.texts[0] ?? '', { startS: 0, endS: input.durationS });
+      const whole = { startS: 0, endS: input.durationS };
+      const second = readAnswer(input.profile, asked.texts[0] ?? '', whole, asked.origin);
       await asked.done?.();
       if (second.parsed.kind === 'segment' && iou(second.parsed, seg) > 0) {
         seg.startS = second.parsed.startS;

@@ -14,8 +14,6 @@ import type { ModelFamily } from './manifest.js';
 export type TimeEncoding = 'labels' | 'rope-time' | 'seconds-labels';
 
 export interface FamilyInfo {
-  /** The transformers.js class that loads it (see local/family-class.ts). */
-  className: string;
   /** The vision encoder's grid input. */
   gridInput: 'grid_thw' | 'image_grid_thw';
   /** Whether transformers.js reads layer and head counts from a nested `text_config`. */
@@ -28,21 +26,18 @@ export interface FamilyInfo {
 /** The families Tempo Review runs, by config.json `model_type`. */
 export const FAMILIES: Readonly<Record<ModelFamily, FamilyInfo>> = {
   qwen2_vl: {
-    className: 'Qwen2VLForConditionalGeneration',
     gridInput: 'grid_thw',
     nestedText: false,
     profile: 'qwen2-vl',
     time: 'labels',
   },
   qwen2_5_vl: {
-    className: 'Qwen2_5_VLForConditionalGeneration',
     gridInput: 'image_grid_thw',
     nestedText: true,
     profile: 'timelens',
     time: 'rope-time',
   },
   qwen3_vl: {
-    className: 'Qwen3VLForConditionalGeneration',
     gridInput: 'image_grid_thw',
     nestedText: true,
     profile: 'qwen3-vl',

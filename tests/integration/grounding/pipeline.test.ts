@@ -114,6 +114,35 @@ describe('groundRecording', () => {
     expect(out.timings.modelMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('reads answers in clip time where the model counts time from the first frame (Qwen2.5-VL)', async () => {
+    // A model whose times are rotary positions from the first frame of what it is shown.
+    class ClipTimeBackend extends ScriptedBackend {
+      timeOrigin(groups: readonly (readonly PromptFrame[])[]): number {
+        return groups[0]?.[0]?.t ?? 0;
+      }
+    }
+    const backend = new ClipTimeBackend((fs) => {
+      const origin = fs[0]?.t ?? 0;
+      const seen = fs.filter(showsBox).map((f) => f.t - origin);
+      if (seen.length === 0) return Array(3).fill(profile.refusalText) as string[];
+      return Array(3).fill(`The event happens in ${Math.min(...seen)} - ${Math.max(...seen)} seconds.`) as string[];
+    });
+    const out = await groundRecording({
+      source,
+      durationS: 30,
+      query: 'a white box appears',
+      frames,
+      changePoints: [12.1, 17.9],
+      backend,
+      profile,
+      contextTokens: 320,
+      samples: 3,
+    });
+    expect(out.segments.map((s) => [s.startS, s.endS])).toEqual([[12.1, 17.9]]);
+    // Each window is described to the model in its own clip time, from 0.
+    for (const c of backend.calls) expect(c.instruction).toContain('from 0.0 to ');
+  });
+
   it("cuts windows by what the backend's model spends on each frame, where it says", async () => {
     const base = {
       source,

@@ -3,6 +3,8 @@ import { getProfile, PROFILES } from '../../../src-main/engine/models/profiles/i
 
 const qwen = getProfile('qwen2-vl')!;
 const r1 = getProfile('time-r1')!;
+const lens = getProfile('timelens')!;
+const q3 = getProfile('qwen3-vl')!;
 
 describe('answer profiles', () => {
   it('are registered by their own name and read their own refusal text as a refusal', () => {
@@ -67,4 +69,53 @@ describe('time-r1 profile', () => {
   ])('reports %j as unparsed', (text, reason) => {
     expect(r1.parse(text)).toEqual({ kind: 'unparsed', reason });
   });
+});
+
+describe('timelens profile', () => {
+  it("asks TimeLens's own question", () => {
+    expect(lens.instruction('a man opens the door', { startS: 0, endS: 60 })).toContain(
+      "Please find the visual event described by the sentence 'a man opens the door', determining its starting " +
+        "and ending times. The format should be: 'The event happens in <start time> - <end time> seconds'.",
+    );
+  });
+
+  it.each([
+    ['The event happens in 12.5 - 17.8 seconds.', 12.5, 17.8],
+    ['The event happens in 3.0 - 8.4 seconds', 3, 8.4],
+    ['The event happens in 24 - 31 seconds.', 24, 31],
+    ['The event happens in 31.2 - 24.0 seconds.', 24, 31.2],
+    ['The event happens in 5.0s - 9.5s.', 5, 9.5],
+  ])('reads %j', (text, a, b) => expect(lens.parse(text)).toEqual({ kind: 'segment', startS: a, endS: b }));
+
+  it.each(['The event does not happen in the video.', "The event doesn't happen in this clip."])(
+    'reads %j as a refusal',
+    (text) => expect(lens.parse(text)).toEqual({ kind: 'refusal' }),
+  );
+
+  it.each(['The event happens in the kitchen.', 'The event happens in 12.5 seconds.', ''])(
+    'reports %j as unparsed',
+    (text) => expect(lens.parse(text).kind).toBe('unparsed'),
+  );
+});
+
+describe('qwen3-vl profile', () => {
+  it.each([
+    ['<12.5 seconds> - <17.0 seconds>', 12.5, 17],
+    ['The event happens from <3.0 seconds> to <8.5 seconds>.', 3, 8.5],
+    ['From 40.2 seconds to 45.9 seconds, the worker lifts the box.', 40.2, 45.9],
+    ['12.5 - 17.0 seconds', 12.5, 17],
+    ['[{"start_time": "00:21.00", "end_time": "00:49.00", "description": "a box falls"}]', 21, 49],
+    ['{"start": 1:02.5, "end": 1:10}', 62.5, 70],
+    ['It starts at 0:01:05.5 and ends at 0:01:09.0.', 65.5, 69],
+  ])('reads %j', (text, a, b) => expect(q3.parse(text)).toEqual({ kind: 'segment', startS: a, endS: b }));
+
+  it.each(['The event does not happen in the video.', '[]', 'None.', 'This does not occur in the video.'])(
+    'reads %j as a refusal',
+    (text) => expect(q3.parse(text)).toEqual({ kind: 'refusal' }),
+  );
+
+  it.each(['A worker walks past the conveyor.', 'At <12.5 seconds>.', '{"start_time": "soon"}'])(
+    'reports %j as unparsed',
+    (text) => expect(q3.parse(text).kind).toBe('unparsed'),
+  );
 });

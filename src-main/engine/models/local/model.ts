@@ -1,13 +1,20 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { AutoProcessor, Qwen2VLForConditionalGeneration, Tensor } from '@huggingface/transformers';
-import type { DynamicCache, PreTrainedTokenizer, Processor } from '@huggingface/transformers';
+import { AutoProcessor, Tensor } from '@huggingface/transformers';
+import type {
+  DynamicCache,
+  PreTrainedTokenizer,
+  Processor,
+  Qwen2VLForConditionalGeneration,
+} from '@huggingface/transformers';
 import type { DiskCache } from '../../cache/disk-cache.js';
 import { FeatureCache, imageKey, type ImageFeatures } from '../../cache/features.js';
 import { smartResize } from '../../saa/tokens.js';
 import type { Device } from '../devices.js';
+import { FAMILIES, type TimeEncoding } from '../families.js';
 import { DTYPE_SUFFIX, SessionName, type ModelManifest } from '../manifest.js';
+import { familyClass } from './family-class.js';
 import {
   argmax,
   idsTensor,
@@ -23,7 +30,16 @@ import {
   topK,
 } from './kv.js';
 import { configureOffline } from './offline.js';
-import { buildPrompt, gridTokens, imageParts, mergeSizeOf, type PromptInputs, type PromptMessage } from './prompt.js';
+import {
+  buildPrompt,
+  gridTokens,
+  imageParts,
+  mergeSizeOf,
+  type PromptFrame,
+  type PromptInputs,
+  type PromptMessage,
+} from './prompt.js';
+import { ropeTimePositions } from './rope-time.js';
 
 export interface GenerateOptions {
   /** Answers to draw; the first is greedy unless `temperature` > 0 is asked of all. */
@@ -65,7 +81,13 @@ interface PromptState {
 }
 
 /** A prompt built once and asked several times (samples, then answer and refusal scoring). */
-export type Prepared = PromptInputs & { promptLength: number; images: PreparedImage[]; state?: Promise<PromptState> };
+export type Prepared = PromptInputs & {
+  promptLength: number;
+  images: PreparedImage[];
+  /** Seconds of each image part's first frame, where every part is a timed frame (rope-time places parts by them). */
+  times: number[] | null;
+  state?: Promise<PromptState>;
+};
 
 export interface LoadOptions {
   /** Where vision features are kept between calls and processes; none keeps them per prompt only. */
@@ -100,6 +122,10 @@ export class LocalModel {
   readonly prefixes: PrefixCache;
   /** Vision-encoder runs and the image parts they encoded (for tests and benches). */
   readonly encoderStats = { runs: 0, images: 0 };
+  /** How this model's family reads time (families.ts). */
+  readonly time: TimeEncoding;
+  private readonly tokensPerSecond: number;
+  private readonly imageToken: number;
 
   private constructor(
     readonly manifest: ModelManifest,
@@ -119,6 +145,10 @@ export class LocalModel {
     const [visionEnd] = tokenizer.encode('<|vision_end|>', { add_special_tokens: false });
     this.visionEnd = visionEnd ?? -1;
     this.padToken = [...this.eos][0] ?? 0;
+    this.time = FAMILIES[manifest.family].time;
+    const cfg = model.config as unknown as { image_token_id?: number; vision_config?: { tokens_per_second?: number } };
+    this.tokensPerSecond = cfg.vision_config?.tokens_per_second ?? 2;
+    this.imageToken = cfg.image_token_id ?? -1;
     const original = model.encode_image.bind(model) as EncodeImage;
     (model as unknown as { encode_image: EncodeImage }).encode_image = async (inputs) => {
       const p = this.pending.get(inputs.pixel_values);
@@ -134,7 +164,8 @@ export class LocalModel {
     const tokenizer = processor.tokenizer;
     if (!tokenizer) throw new Error(`${dir}: no tokenizer (tokenizer_config.json)`);
     const dtype = Object.fromEntries(SessionName.options.map((s) => [s, manifest.dtype[s] ?? 'fp32']));
-    const model = (await Qwen2VLForConditionalGeneration.from_pretrained(name, {
+    // Each family through its own transformers.js class (its own vision input name).
+    const model = (await familyClass(manifest.family).from_pretrained(name, {
       device,
       dtype,
     })) as Qwen2VLForConditionalGeneration;
@@ -146,6 +177,8 @@ export class LocalModel {
   /** Tokenizes the messages and readies the images, reusing cached features where there are some. */
   async prepare(messages: readonly PromptMessage[]): Promise<Prepared> {
     const parts = imageParts(messages);
+    const firstTimes = parts.map((part) => (part[0] as Partial<PromptFrame> | undefined)?.t);
+    const times = firstTimes.every((t) => typeof t === 'number') ? (firstTimes as number[]) : null;
     const images: PreparedImage[] = await Promise.all(
       parts.map(async (part) => {
         const key = imageKey(this.modelKey, part);
@@ -158,6 +191,7 @@ export class LocalModel {
       this.tokenizer,
       messages,
       images.map((im) => (im.features ? im.grid : undefined)),
+      { oneBlock: this.time === 'rope-time' && times !== null },
     );
     built.grids.forEach((g, i) => ((images[i] as PreparedImage).grid = g));
     const prepared: Prepared = {
@@ -167,6 +201,7 @@ export class LocalModel {
       image_grid_thw: built.image_grid_thw,
       promptLength: built.input_ids.dims[1] ?? 0,
       images,
+      times,
     };
     this.pending.set(prepared.pixel_values, prepared);
     return prepared;
@@ -217,17 +252,35 @@ export class LocalModel {
     return p.state;
   }
 
-  private async readPrompt(p: Prepared): Promise<PromptState> {
+  /** M-RoPE positions [3, 1, n] of a prompt and the delta of the text after it, by the family's rule. */
+  private positions(p: Prepared): [Tensor, number] {
+    if (this.time === 'rope-time' && p.times) {
+      const times = p.times;
+      const r = ropeTimePositions(
+        p.input_ids.data as BigInt64Array,
+        p.images.map((im, i) => ({ grid: im.grid, t: times[i] ?? 0 })),
+        { imageToken: this.imageToken, mergeSize: mergeSizeOf(this.processor), tokensPerSecond: this.tokensPerSecond },
+      );
+      const n = r.rows[0].length;
+      return [new Tensor('int64', BigInt64Array.from(r.rows.flat().map(BigInt)), [3, 1, n]), r.delta];
+    }
     const none = null as unknown as Tensor;
     const [positions, deltas] = this.model.get_rope_index(p.input_ids, p.image_grid_thw, none, p.attention_mask);
-    const ropeDelta = Number((deltas.data as BigInt64Array)[0] ?? 0n);
+    return [positions, Number((deltas.data as BigInt64Array)[0] ?? 0n)];
+  }
+
+  private async readPrompt(p: Prepared): Promise<PromptState> {
+    const [positions, ropeDelta] = this.positions(p);
     const ids = (p.input_ids.data as BigInt64Array).slice();
     const n = ids.length;
     const cut = ids.lastIndexOf(BigInt(this.visionEnd)) + 1;
+    // Under rope-time the parts' times set their positions, so they are part of what the prefix is.
+    const times = this.time === 'rope-time' && p.times ? p.times.map((t, _, all) => t - (all[0] ?? 0)).join(',') : '';
     const key = createHash('sha256')
       .update(this.modelKey)
       .update(new Uint8Array(ids.buffer, 0, cut * 8))
       .update(p.images.map((im) => im.key).join('\u0000'))
+      .update(times)
       .digest('hex');
     let prefix = cut > 0 ? this.prefixes.get(key) : undefined;
     if (cut > 0 && !prefix) {

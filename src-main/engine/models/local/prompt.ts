@@ -1,5 +1,6 @@
 import { RawImage, cat } from '@huggingface/transformers';
 import type { PreTrainedTokenizer, Processor, Tensor } from '@huggingface/transformers';
+import type { TimeEncoding } from '../families.js';
 
 /** RGB24 pixels of one picture. */
 export interface PromptImage {
@@ -40,23 +41,36 @@ export interface ProcessedImage {
 }
 
 const IMAGE_PAD = '<|image_pad|>';
-
-/** The label written right before a frame's visual tokens (ETA: the model reads times). */
-export function timeLabel(t: number): string {
-  return `<${t.toFixed(1)}s>`;
-}
+/** Where one image part's block ends and the next one's starts, with nothing between them. */
+const BLOCK_JOIN = `${IMAGE_PAD}<|vision_end|><|vision_start|>${IMAGE_PAD}`;
 
 /** The label of an image part: one time, or both times of a pair (`<12.5s,13.0s>`). */
 export function partLabel(times: readonly number[]): string {
   return `<${times.map((t) => `${t.toFixed(1)}s`).join(',')}>`;
 }
 
-/** The user message of a grounding question: each group of frames after its time label, then the instruction. */
-export function framesMessage(groups: readonly (readonly PromptFrame[])[], instruction: string): PromptMessage {
-  const content: PromptPart[] = groups.flatMap((g) => [
-    { type: 'text' as const, text: partLabel(g.map((f) => f.t)) },
-    { type: 'image' as const, images: [...g] },
-  ]);
+/** Qwen3-VL's timestamp of a temporal patch: the mean time of its frames, `<12.5 seconds>`. */
+export function secondsLabel(times: readonly number[]): string {
+  return `<${(times.reduce((a, b) => a + b, 0) / times.length).toFixed(1)} seconds>`;
+}
+
+/**
+ * The user message of a grounding question, each group of frames given its time the way
+ * the family reads time (families.ts): after a `<12.5s>` label, after a `<12.5 seconds>`
+ * timestamp, or (rope-time) with no text, the times going into the rotary positions; then
+ * the instruction.
+ */
+export function framesMessage(
+  groups: readonly (readonly PromptFrame[])[],
+  instruction: string,
+  time: TimeEncoding = 'labels',
+): PromptMessage {
+  const content: PromptPart[] = groups.flatMap((g) => {
+    const image = { type: 'image' as const, images: [...g] };
+    if (time === 'rope-time') return [image];
+    const times = g.map((f) => f.t);
+    return [{ type: 'text' as const, text: time === 'labels' ? partLabel(times) : secondsLabel(times) }, image];
+  });
   return { role: 'user', content: [...content, { type: 'text', text: instruction }] };
 }
 
@@ -92,18 +106,26 @@ export function mergeSizeOf(processor: Processor): number {
   return Number((processor.image_processor?.config as { merge_size?: number } | undefined)?.merge_size ?? 2);
 }
 
+/** Values per patch row of pixel_values: 3 x temporal_patch_size x patch_size^2 (1176 for 14 px patches, 1536 for 16). */
+export function patchDimOf(processor: Processor): number {
+  const c = (processor.image_processor?.config ?? {}) as { patch_size?: number; temporal_patch_size?: number };
+  return 3 * (c.temporal_patch_size ?? 2) * (c.patch_size ?? 14) ** 2;
+}
+
 /**
  * Builds the chat prompt. Each image part goes through the image processor on its own
  * (several images in one call would become frames of ONE image), unless `grids` already
  * gives its grid (its features are known and its pixels are not needed); the processed
  * parts are concatenated on axis 0, and each <|image_pad|> is expanded to
- * t*h*w / merge_size^2 copies here.
+ * t*h*w / merge_size^2 copies here. `oneBlock` joins image parts that follow each other
+ * into one <|vision_start|>...<|vision_end|> block, as a video is given.
  */
 export async function buildPrompt(
   processor: Processor,
   tokenizer: PreTrainedTokenizer,
   messages: readonly PromptMessage[],
   known: readonly (readonly number[] | undefined)[] = [],
+  opts: { oneBlock?: boolean } = {},
 ): Promise<PromptInputs & { text: string; grids: number[][]; tokensPerImage: number[] }> {
   const parts = imageParts(messages);
   if (parts.length === 0) throw new Error('a prompt needs at least one image');
@@ -127,7 +149,9 @@ export async function buildPrompt(
         ? m.content
         : m.content.map((p) => (p.type === 'text' ? { type: 'text', text: p.text } : { type: 'image' })),
   }));
-  const text = String(processor.apply_chat_template(chat, { add_generation_prompt: true, tokenize: false }));
+  let text = String(processor.apply_chat_template(chat, { add_generation_prompt: true, tokenize: false }));
+  // One vision block for image parts with nothing between them: the frames of one video.
+  if (opts.oneBlock) while (text.includes(BLOCK_JOIN)) text = text.replaceAll(BLOCK_JOIN, IMAGE_PAD + IMAGE_PAD);
   const pieces = text.split(IMAGE_PAD);
   if (pieces.length - 1 !== parts.length) {
     throw new Error(`the chat template made ${pieces.length - 1} image slots for ${parts.length} images`);
@@ -140,7 +164,7 @@ export async function buildPrompt(
     BigInt64Array.from(grids.flat().map(BigInt)),
     [grids.length, 3],
   );
-  const patchDim = 1176;
+  const patchDim = patchDimOf(processor);
   const pixel_values =
     processed.length > 0
       ? cat(

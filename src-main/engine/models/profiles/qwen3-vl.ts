@@ -2,7 +2,7 @@ import { formatSeconds, rangeAnswer, type AnswerProfile, type ParsedAnswer } fro
 
 /** A time as Qwen3-VL writes one: `12.5`, `<12.5 seconds>`, `12.5s`, or a clock `00:12.5` / `0:00:12.50`. */
 const TIME = String.raw`<?\s*(\d+(?::\d{1,2}){0,2}(?:\.\d+)?)\s*(?:s\b|sec\b|seconds?)?\s*>?`;
-const RANGE = new RegExp(`${TIME}\\s*(?:-|–|~|to|until|and)\\s*${TIME}`, 'gi');
+const RANGE = new RegExp(`${TIME}\\s*(?:-|–|~|to|until|and(?:\\s+ends?\\s+at)?)\\s*${TIME}`, 'gi');
 const JSON_SPAN = /"start(?:_time)?"\s*:\s*"?([\d:.]+)[^,}]*,\s*"end(?:_time)?"\s*:\s*"?([\d:.]+)/gi;
 const REFUSAL =
   /\b(?:does not|doesn't|did not|never)\s+(?:happen|occur|appear|take place)|\bnot (?:present|shown|in the video)|^\s*(?:none|\[\s*\])\s*\.?\s*$/i;
