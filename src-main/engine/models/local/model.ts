@@ -253,7 +253,7 @@ export class LocalModel {
   }
 
   /** M-RoPE positions [3, 1, n] of a prompt and the delta of the text after it, by the family's rule. */
-  private positions(p: Prepared): [Tensor, number] {
+  promptPositions(p: Prepared): [Tensor, number] {
     if (this.time === 'rope-time' && p.times) {
       const times = p.times;
       const r = ropeTimePositions(
@@ -270,7 +270,7 @@ export class LocalModel {
   }
 
   private async readPrompt(p: Prepared): Promise<PromptState> {
-    const [positions, ropeDelta] = this.positions(p);
+    const [positions, ropeDelta] = this.promptPositions(p);
     const ids = (p.input_ids.data as BigInt64Array).slice();
     const n = ids.length;
     const cut = ids.lastIndexOf(BigInt(this.visionEnd)) + 1;
@@ -405,6 +405,11 @@ export class LocalModel {
       ...(maxPixels ? { maxPixels } : {}),
     });
     return gridTokens([1, s.height / patch, s.width / patch], merge);
+  }
+
+  /** The text of token ids, special tokens kept (what the model reads). */
+  decodeTokens(ids: readonly number[]): string {
+    return this.tokenizer.decode([...ids], { skip_special_tokens: false });
   }
 
   /** Token ids of a reply text (no special tokens added). */
