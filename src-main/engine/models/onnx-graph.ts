@@ -74,7 +74,7 @@ class FileCursor {
   private byteAt(pos: number): number {
     if (pos >= this.size) throw new OnnxReadError('truncated protobuf');
     if (pos < this.windowStart || pos >= this.windowStart + this.window.length) {
-      const len = Math.min(64 * 1024, this.size - pos);
+      const len = Math.min(16 * 1024, this.size - pos);
       const buf = Buffer.alloc(len);
       fs.readSync(this.fd, buf, 0, len, pos);
       this.window = buf;
@@ -201,11 +201,18 @@ function readGraph(c: FileCursor, start: number, end: number, info: OnnxGraphInf
   }
 }
 
+/** Graphs already read, by path, size and time: the model list checks every graph each time it is shown. */
+const known = new Map<string, OnnxGraphInfo>();
+
 /** Reads a graph file's input names and external-data entries (nested graphs included). */
 export function readOnnxGraph(file: string): OnnxGraphInfo {
   const fd = fs.openSync(file, 'r');
   try {
-    const c = new FileCursor(fd, fs.fstatSync(fd).size);
+    const st = fs.fstatSync(fd);
+    const key = `${path.resolve(file)}\u0000${st.size}\u0000${st.mtimeMs}`;
+    const hit = known.get(key);
+    if (hit) return hit;
+    const c = new FileCursor(fd, st.size);
     const info: OnnxGraphInfo = { inputs: [], external: [] };
     let graphs = 0;
     for (const f of fields(c, 0, c.size)) {
@@ -215,6 +222,8 @@ export function readOnnxGraph(file: string): OnnxGraphInfo {
       }
     }
     if (graphs === 0) throw new OnnxReadError('no graph in the file');
+    if (known.size >= 64) known.delete(known.keys().next().value as string);
+    known.set(key, info);
     return info;
   } finally {
     fs.closeSync(fd);
