@@ -73,6 +73,29 @@ export const DEFAULT_SETTINGS: Settings = {
   samples: 3,
 };
 
+/**
+ * Every dtype a transformers.js model folder can hold graphs in (its file suffixes). The
+ * engine's list (src-main/engine/models/manifest.ts `Dtype`) is the same; a unit test keeps them equal.
+ */
+export const ModelDtype = z.enum([
+  'fp32',
+  'fp16',
+  'q8',
+  'int8',
+  'uint8',
+  'q4',
+  'q4f16',
+  'bnb4',
+  'q2',
+  'q2f16',
+  'q1',
+  'q1f16',
+]);
+export type ModelDtype = z.infer<typeof ModelDtype>;
+
+/** The answer profiles the engine knows (its PROFILES); a unit test keeps them equal. */
+export const MODEL_PROFILES = ['qwen2-vl', 'time-r1', 'timelens', 'qwen3-vl'] as const;
+
 export const ModelInfo = z.object({
   name: z.string().nullable(),
   dir: z.string(),
@@ -218,6 +241,21 @@ export const calls = {
     input: Empty,
     output: z.object({ models: z.array(ModelInfo), devices: z.array(z.string()) }),
   },
+  /**
+   * Installs a model folder on the engine's machine (a transformers.js ONNX export, or a folder
+   * with a tempo-model.json) into the data folder's models/, in the background: the job's
+   * progress is the share of bytes copied; it fails with a one-line reason. Unset dtype: the
+   * folder's manifest or the device's rule; unset profile: the manifest's or the family's.
+   */
+  'models.install': {
+    input: z.object({
+      dir: z.string().min(1).max(4096),
+      name: z.string().min(1).max(200).optional(),
+      dtype: ModelDtype.optional(),
+      profile: z.string().min(1).max(100).optional(),
+    }),
+    output: z.object({ job: Job }),
+  },
   'settings.get': { input: Empty, output: z.object({ settings: Settings, dataFolder: z.string() }) },
   'settings.set': {
     input: Settings.partial().extend({ serverToken: z.string().optional() }),
@@ -248,12 +286,16 @@ export type CallName = keyof typeof calls;
 export type CallInput<K extends CallName> = z.input<(typeof calls)[K]['input']>;
 export type CallOutput<K extends CallName> = z.infer<(typeof calls)[K]['output']>;
 
-/** Pushed to the renderer: a job changed, a segment changed or went (an undone add), the library changed. */
+/**
+ * Pushed to the renderer: a job changed, a segment changed or went (an undone add), the library
+ * changed, the installed models changed (an install finished).
+ */
 export const EngineEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('job-updated'), job: Job }),
   z.object({ kind: z.literal('segment-updated'), segment: Segment }),
   z.object({ kind: z.literal('segment-removed'), segmentId: Id }),
   z.object({ kind: z.literal('library-changed') }),
+  z.object({ kind: z.literal('models-changed') }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEvent>;
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 export const JobState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
 export type JobState = z.infer<typeof JobState>;
 
-export const JobType = z.enum(['scan', 'ground', 'preview', 'eval']);
+export const JobType = z.enum(['scan', 'ground', 'preview', 'eval', 'install']);
 export type JobType = z.infer<typeof JobType>;
 
 export const Job = z.object({

@@ -15,6 +15,7 @@ import { SegmentsRepo } from './store/segments.js';
 import { SettingsRepo } from './store/settings.js';
 import { evalJobHandler } from './jobs/eval-job.js';
 import { groundJobHandler } from './jobs/ground-job.js';
+import { installJobHandler } from './jobs/install-job.js';
 import { disposeModels } from './models/loaded.js';
 import { calibratorFor } from './learning/calibration.js';
 
@@ -65,6 +66,7 @@ export class Engine {
       }),
     );
     this.jobs.register('eval', evalJobHandler(this));
+    this.jobs.register('install', installJobHandler(this));
     this.jobs.events.on('event', (e) => this.events.emit('event', e));
     // Jobs left 'running' by a process that died are queued again (or failed when exhausted).
     this.jobs.recover();

@@ -5,6 +5,7 @@ import { recordingDetail } from './detail.js';
 import { NotFoundError, UsageError } from './errors.js';
 import { importPaths } from './import.js';
 import { scanDedupeKey } from '../jobs/scan-job.js';
+import { queueInstall } from '../jobs/install-job.js';
 import { listInstalledModels } from './models.js';
 import { listQueries, queryResults, runQuery } from './queries.js';
 import { queueReviewed } from '../learning/run-reviewed.js';
@@ -73,6 +74,11 @@ export const handlers: Handlers = {
       })),
       devices,
     };
+  },
+  'models.install': (engine, input) => {
+    const job = queueInstall(engine, input);
+    engine.kick();
+    return { job };
   },
   'settings.get': getSettings,
   'settings.set': setSettings,

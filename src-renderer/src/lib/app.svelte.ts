@@ -40,9 +40,25 @@ const ACTIVE: ReadonlySet<Job['state']> = new Set(['queued', 'running']);
 const MAX_MESSAGES = 5;
 const INFO_MS = 6000;
 
+/** The folder an install job copies from, as its payload says; null when it says none. */
+export function installFolder(job: Job): string | null {
+  const payload = job.payload;
+  if (job.type !== 'install' || !payload || typeof payload !== 'object') return null;
+  const dir = (payload as { dir?: unknown }).dir;
+  return typeof dir === 'string' ? dir : null;
+}
+
 /** What a job is, for the operator. */
 export function jobLabel(job: Job, recordings: readonly Recording[]): string {
-  const kind = { scan: 'Scan', ground: 'Query', preview: 'Playable preview', eval: 'Benchmark evaluation' }[job.type];
+  const kind = {
+    scan: 'Scan',
+    ground: 'Query',
+    preview: 'Playable preview',
+    eval: 'Benchmark evaluation',
+    install: 'Model install',
+  }[job.type];
+  const folder = installFolder(job);
+  if (folder) return `${kind} · ${fileName(folder)}`;
   const recording = recordings.find((r) => r.id === job.recordingId);
   return recording ? `${kind} · ${fileName(recording.path)}` : kind;
 }
@@ -60,6 +76,8 @@ export class AppState {
 
   settings = $state.raw<Settings | null>(null);
   dataFolder = $state('');
+  /** Goes up each time the engine says the installed models changed; views listing models reload on it. */
+  modelsVersion = $state(0);
 
   queries = $state.raw<readonly Query[]>([]);
   queryId = $state<number | null>(null);
@@ -187,7 +205,16 @@ export class AppState {
     }
   }
 
-  // Settings
+  // Models and settings
+
+  /** Starts installing a model folder; its job then shows with progress and Cancel. */
+  async installModel(input: CallInput<'models.install'>): Promise<Job | undefined> {
+    const out = await this.call('models.install', input);
+    if (!out) return undefined;
+    // Its events may have come first (a small folder copies at once): keep the newer state they brought.
+    if (!this.jobs.some((j) => j.id === out.job.id)) this.upsertJob(out.job);
+    return out.job;
+  }
 
   async loadSettings(): Promise<void> {
     const out = await this.call('settings.get', {});
@@ -337,6 +364,9 @@ export class AppState {
       case 'library-changed':
         this.refreshLibrary();
         break;
+      case 'models-changed':
+        this.modelsVersion++;
+        break;
     }
   }
 
@@ -347,6 +377,11 @@ export class AppState {
     const changedState = before?.state !== job.state;
     if (job.state === 'failed' && changedState) {
       this.report(`${jobLabel(job, this.recordings)} failed${job.error ? `: ${job.error}` : '.'}`);
+    }
+    if (job.type === 'install' && changedState) {
+      const folder = installFolder(job);
+      if (job.state === 'done') this.inform(`Model installed${folder ? ` from ${folder}` : ''}.`);
+      if (job.state === 'cancelled') this.inform(`${jobLabel(job, this.recordings)} cancelled: nothing was installed.`);
     }
     if (job.type === 'ground') this.onGroundJob(job, changedState);
     if (job.type === 'scan' && changedState) {
