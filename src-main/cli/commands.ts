@@ -16,7 +16,9 @@ import { checkModelDir } from '../engine/models/manifest.js';
 import { startJobWorker } from '../server/job-runner.js';
 import { startModelServer } from '../server/model-server.js';
 import { startWebServer } from '../server/web-server.js';
+import { cmdModelsExport } from './models-export-command.js';
 import { cmdModelsInstall } from './models-install-command.js';
+import { cmdModelsPull } from './models-pull-command.js';
 import { formatDuration, type Output } from './output.js';
 
 export interface CommandContext {
@@ -200,7 +202,10 @@ export async function cmdJobs({ engine, out, args }: CommandContext): Promise<nu
 
 export function cmdModels(ctx: CommandContext): number | Promise<number> {
   if (ctx.args[0] === 'install') return cmdModelsInstall(ctx);
-  if (ctx.args.length > 0) throw new UsageError(`unknown models command '${ctx.args[0]}' (install DIR [--name N])`);
+  if (ctx.args[0] === 'pull') return cmdModelsPull(ctx);
+  if (ctx.args[0] === 'export') return cmdModelsExport(ctx);
+  if (ctx.args.length > 0)
+    throw new UsageError(`unknown models command '${ctx.args[0]}' (install DIR, pull REPO, export NAME --out DIR)`);
   const { engine, out } = ctx;
   const result = listInstalledModels(engine);
   out.result(result, () =>

@@ -31,12 +31,21 @@ Commands:
                              SAA analysis: change points and a frame plan under a token budget
   jobs [list|run|cancel ID]  show jobs, run queued (and crash-interrupted) jobs, cancel one
   models                     installed models (complete or what is wrong) and the devices here
-  models install DIR [--name N]
-                             check a model folder (USB stick, share), copy it into the data
-                             folder's models/ and register it: listed and usable at once
+  models install DIR [--name N] [--dtype D] [--profile P] [--device D]
+                             install a transformers.js ONNX export as published (or a folder
+                             with tempo-model.json): family from config.json, dtype per session
+                             by the device's rule, only the files it needs copied; listed and
+                             usable at once
+  models pull REPO [--revision R] [--dtype D] [--device D] [--name N] [--profile P]
+                             download a transformers.js ONNX export from the Hugging Face hub
+                             (HF_ENDPOINT, HF_TOKEN): only the chosen dtype's files, checked
+                             against the hub's checksums, resumed when run again, then installed
+  models export NAME --out DIR
+                             copy an installed model to DIR/NAME (a USB stick) for
+                             tempo models install DIR/NAME on a PC with no network
   ground ID|PATH "QUERY" [--model NAME|DIR] [--device cpu|webgpu|cuda|dml] [--samples K]
                              find where the query happens: ranked segments with a confidence
-         [--server URL [--token T] [--model ID] [--profile qwen2-vl|time-r1] [--context TOKENS]]
+         [--server URL [--token T] [--model ID] [--profile qwen2-vl|time-r1|timelens|qwen3-vl] [--context TOKENS]]
                              ask an OpenAI-compatible model server instead (token also from
                              TEMPO_SERVER_TOKEN)
   serve [--port N]            web mode: the workstation in a browser, on 127.0.0.1 behind a

@@ -258,7 +258,9 @@ export function planInstall(src: string, opts: InstallOptions = {}): InstallPlan
   };
   const manifest = ModelManifest.safeParse(manifestRaw);
   if (!manifest.success)
-    throw new InstallError(`model name '${manifestRaw.name}': letters, digits, . _ - (at most 80); choose another name`);
+    throw new InstallError(
+      `model name '${manifestRaw.name}': letters, digits, . _ - (at most 80); choose another name`,
+    );
   const { problems, dataFiles } = checkGraphs(src, family, dtype);
   if (problems.length > 0) throw new InstallError(problems[0] as string);
   const graphs = SessionName.options.map((s) => graphPath(s, dtype[s]));
