@@ -92,7 +92,9 @@ export async function installModel(home: string, db: DB, dir: string, req: Insta
   // Only <home>/models counts: a model also on a TEMPO_MODELS share may be installed (the installed copy wins).
   const clash = listModels(home, {}).find((m) => m.manifest?.name === wanted || m.dir === target);
   if (clash || fs.existsSync(target))
-    throw new InstallError(`a model named '${wanted}' is already installed (${clash?.dir ?? target}); choose another name`);
+    throw new InstallError(
+      `a model named '${wanted}' is already installed (${clash?.dir ?? target}); choose another name`,
+    );
   fs.mkdirSync(root, { recursive: true });
   removeStaleCopies(root);
   const temp = path.join(root, `${TEMP_PREFIX}${wanted}-${randomBytes(4).toString('hex')}`);

@@ -343,7 +343,10 @@ function checkName(home: string, name: string): void {
   const target = path.join(home, 'models', name);
   const clash = listModels(home, {}).find((m) => m.manifest?.name === name || m.dir === target);
   if (clash || fs.existsSync(target))
-    throw new PullError(`a model named '${name}' is already installed (${clash?.dir ?? target}); choose another name`, true);
+    throw new PullError(
+      `a model named '${name}' is already installed (${clash?.dir ?? target}); choose another name`,
+      true,
+    );
 }
 
 function removeEmptyParents(dir: string, stop: string): void {
