@@ -73,10 +73,7 @@ export const DEFAULT_SETTINGS: Settings = {
   samples: 3,
 };
 
-/**
- * Every dtype a transformers.js model folder can hold graphs in (its file suffixes). The
- * engine's list (src-main/engine/models/manifest.ts `Dtype`) is the same; a unit test keeps them equal.
- */
+/** Every dtype a transformers.js model folder can hold graphs in (its file suffixes); the engine's `Dtype` is this list. */
 export const ModelDtype = z.enum([
   'fp32',
   'fp16',

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { copyFiles, type CopyProgress } from './copy-files.js';
 import { checkModelDir, type ModelCheck } from './manifest.js';
 import { findModel, ModelNotFoundError } from './registry.js';
 
@@ -25,15 +24,9 @@ export class ExportError extends Error {
   }
 }
 
-export interface ExportProgress {
-  copiedBytes: number;
-  totalBytes: number;
-  file: string;
-}
-
 export interface ExportRequest {
   signal?: AbortSignal;
-  onProgress?: (p: ExportProgress) => void;
+  onProgress?: (p: CopyProgress) => void;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -113,26 +106,8 @@ export async function exportModel(
     throw new ExportError(`${out} is a FAT32 drive, which cannot hold ${big} (4 GiB or more): use exFAT or NTFS`);
 
   const temp = path.join(out, `${TEMP_PREFIX}${name}-${randomBytes(4).toString('hex')}`);
-  let copiedBytes = 0;
   try {
-    for (const rel of files) {
-      if (req.signal?.aborted) throw new ExportError('cancelled');
-      const dest = path.join(temp, ...rel.split('/'));
-      fs.mkdirSync(path.dirname(dest), { recursive: true });
-      const count = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          copiedBytes += chunk.length;
-          req.onProgress?.({ copiedBytes, totalBytes, file: rel });
-          done(null, chunk);
-        },
-      });
-      await pipeline(
-        fs.createReadStream(path.join(from, ...rel.split('/'))),
-        count,
-        fs.createWriteStream(dest, { flags: 'wx' }),
-        ...(req.signal ? [{ signal: req.signal }] : []),
-      );
-    }
+    await copyFiles(from, temp, files, totalBytes, req);
     if (req.signal?.aborted) throw new ExportError('cancelled');
     const copied = checkModelDir(temp);
     if (!copied.complete) throw new ExportError(`the copy is incomplete: ${copied.problems.join('; ')}`);
@@ -144,6 +119,5 @@ export async function exportModel(
     if ((err as Error).name === 'AbortError' || req.signal?.aborted) throw new ExportError('cancelled');
     throw new ExportError(`copying to ${out} failed: ${(err as Error).message.split('\n')[0]}`);
   }
-  req.onProgress?.({ copiedBytes, totalBytes, file: '' });
   return { name, from, dir: target, files, bytes: totalBytes };
 }

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
 import { nowIso, type DB } from '../store/db.js';
+import { copyFiles, type CopyProgress } from './copy-files.js';
 import { checkModelDir, MANIFEST_FILE, type ModelCheck } from './manifest.js';
 import { InstallError, planInstall, type InstallOptions } from './published.js';
 import { listModels } from './registry.js';
@@ -21,49 +20,14 @@ function removeStaleCopies(root: string): void {
   }
 }
 
-export interface InstallProgress {
-  copiedBytes: number;
-  totalBytes: number;
-  file: string;
-}
-
 export interface InstallRequest extends InstallOptions {
   signal?: AbortSignal;
-  onProgress?: (p: InstallProgress) => void;
+  onProgress?: (p: CopyProgress) => void;
 }
 
 export interface Installed extends ModelCheck {
   /** What the install chose or changed, one line each (family, profile, dtype, config fixes). */
   notices: string[];
-}
-
-/** Copies `files` from src to dest (symlinks followed), reporting bytes as they go; abortable. */
-async function copyFiles(
-  src: string,
-  dest: string,
-  files: readonly string[],
-  totalBytes: number,
-  req: InstallRequest,
-): Promise<void> {
-  let copiedBytes = 0;
-  for (const rel of files) {
-    if (req.signal?.aborted) throw new InstallError('cancelled');
-    fs.mkdirSync(path.dirname(path.join(dest, rel)), { recursive: true });
-    const count = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        copiedBytes += chunk.length;
-        req.onProgress?.({ copiedBytes, totalBytes, file: rel });
-        done(null, chunk);
-      },
-    });
-    await pipeline(
-      fs.createReadStream(path.join(src, rel)),
-      count,
-      fs.createWriteStream(path.join(dest, rel), { flags: 'wx' }),
-      ...(req.signal ? [{ signal: req.signal }] : []),
-    );
-  }
-  req.onProgress?.({ copiedBytes, totalBytes, file: '' });
 }
 
 /**
@@ -100,7 +64,6 @@ export async function installModel(home: string, db: DB, dir: string, req: Insta
   const temp = path.join(root, `${TEMP_PREFIX}${wanted}-${randomBytes(4).toString('hex')}`);
   try {
     await copyFiles(src, temp, plan.files, plan.bytes, req);
-    if (req.signal?.aborted) throw new InstallError('cancelled');
     if (plan.config) fs.writeFileSync(path.join(temp, 'config.json'), JSON.stringify(plan.config, null, 2) + '\n');
     fs.writeFileSync(path.join(temp, MANIFEST_FILE), JSON.stringify(plan.manifest, null, 2) + '\n');
     const copied = checkModelDir(temp);

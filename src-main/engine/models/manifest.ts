@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { ModelDtype } from '../../../src-shared/api.js';
 import { FAMILIES } from './families.js';
 import { externalDataProblems, OnnxReadError, readOnnxGraph } from './onnx-graph.js';
 import { PROFILES } from './profiles/index.js';
@@ -13,21 +14,8 @@ export type ModelFamily = z.infer<typeof ModelFamily>;
 export const SessionName = z.enum(['vision_encoder', 'embed_tokens', 'decoder_model_merged']);
 export type SessionName = z.infer<typeof SessionName>;
 
-/** Every dtype transformers.js knows a file suffix for. */
-export const Dtype = z.enum([
-  'fp32',
-  'fp16',
-  'q8',
-  'int8',
-  'uint8',
-  'q4',
-  'q4f16',
-  'bnb4',
-  'q2',
-  'q2f16',
-  'q1',
-  'q1f16',
-]);
+/** Every dtype transformers.js knows a file suffix for (the contract's list). */
+export const Dtype = ModelDtype;
 export type Dtype = z.infer<typeof Dtype>;
 
 /** File-name suffix of each dtype in a transformers.js model folder (onnx/NAME{suffix}.onnx). */

@@ -77,6 +77,7 @@ function firstLine(err: unknown): string {
 function readJson(dir: string, rel: string): unknown {
   const file = path.join(dir, rel);
   if (!fs.existsSync(file)) throw new InstallError(`${rel}: missing`);
+  if (fs.statSync(file).size === 0) throw new InstallError(`${rel} is empty`);
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
   } catch (err) {
