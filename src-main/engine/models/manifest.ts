@@ -7,6 +7,8 @@ import { externalDataProblems, OnnxReadError, readOnnxGraph } from './onnx-graph
 import { PROFILES } from './profiles/index.js';
 
 export const MANIFEST_FILE = 'tempo-model.json';
+/** A manifest is a few hundred bytes; anything past this is refused unread. */
+export const MANIFEST_MAX_BYTES = 64 * 1024;
 
 export const ModelFamily = z.enum(['qwen2_vl', 'qwen2_5_vl', 'qwen3_vl']);
 export type ModelFamily = z.infer<typeof ModelFamily>;
@@ -134,6 +136,9 @@ export function checkModelDir(dir: string): ModelCheck {
   if (!fs.existsSync(manifestPath)) {
     return { dir, manifest, complete: false, problems: [`no ${MANIFEST_FILE}`] };
   }
+  const manifestBytes = fs.statSync(manifestPath).size;
+  if (manifestBytes > MANIFEST_MAX_BYTES)
+    return { dir, manifest, complete: false, problems: [`${MANIFEST_FILE} is too large: ${manifestBytes} bytes`] };
   try {
     const parsed = ModelManifest.safeParse(JSON.parse(fs.readFileSync(manifestPath, 'utf8')));
     if (parsed.success) manifest = parsed.data;

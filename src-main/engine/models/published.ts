@@ -2,13 +2,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Device } from './devices.js';
 import { FAMILIES } from './families.js';
-import { Dtype, graphPath, MANIFEST_FILE, checkGraphs, ModelFamily, ModelManifest, SessionName } from './manifest.js';
+import {
+  checkGraphs,
+  Dtype,
+  graphPath,
+  MANIFEST_FILE,
+  MANIFEST_MAX_BYTES,
+  ModelFamily,
+  ModelManifest,
+  SessionName,
+} from './manifest.js';
 import { PROFILES } from './profiles/index.js';
 
 /**
  * A transformers.js ONNX export as it comes from the hub (or a USB stick), read without
  * loading it: family from config.json, dtype per session from the graphs present and the
- * device, the files an install copies. See README "Installing a model".
+ * device, the files an install copies. See README "Models".
  */
 
 /** Why a folder cannot be installed; one line naming the file and what is wrong. */
@@ -74,10 +83,28 @@ function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'unknown error';
 }
 
+/**
+ * The most bytes a JSON file of a model folder may hold (a real tokenizer.json is ~7-11 MB,
+ * a config a few KB): a larger one is refused before it is read, not parsed into memory.
+ */
+export const JSON_LIMITS: Readonly<Record<string, number>> = {
+  [MANIFEST_FILE]: MANIFEST_MAX_BYTES,
+  'tokenizer.json': 64 * 1024 ** 2,
+  'tokenizer_config.json': 16 * 1024 ** 2,
+};
+const JSON_LIMIT = 4 * 1024 ** 2;
+
+export function jsonLimit(rel: string): number {
+  return JSON_LIMITS[rel] ?? JSON_LIMIT;
+}
+
 function readJson(dir: string, rel: string): unknown {
   const file = path.join(dir, rel);
   if (!fs.existsSync(file)) throw new InstallError(`${rel}: missing`);
-  if (fs.statSync(file).size === 0) throw new InstallError(`${rel} is empty`);
+  const size = fs.statSync(file).size;
+  if (size === 0) throw new InstallError(`${rel} is empty`);
+  if (size > jsonLimit(rel))
+    throw new InstallError(`${rel} is too large: ${size} bytes (at most ${jsonLimit(rel)} for this file)`);
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
   } catch (err) {
@@ -185,17 +212,41 @@ export interface InstallPlan {
   notices: string[];
 }
 
-function listFiles(src: string): string[] {
-  const isFile = (p: string) => fs.statSync(p, { throwIfNoEntry: false })?.isFile() === true;
-  const root = fs.readdirSync(src).filter((f) => isFile(path.join(src, f)));
+/**
+ * Where a folder's links may lead: inside the folder, or, for a hub snapshot
+ * (`models--org--name/snapshots/<commit>`), into the same repo's `blobs/` (what the hub
+ * cache's relative links point at). Anything else (a link to ~/.ssh) is never followed.
+ */
+function allowedRoots(src: string): string[] {
+  const real = fs.realpathSync(src);
+  const roots = [real];
+  if (path.basename(path.dirname(src)) === 'snapshots') roots.push(path.join(path.dirname(path.dirname(src)), 'blobs'));
+  if (path.basename(path.dirname(real)) === 'snapshots')
+    roots.push(path.join(path.dirname(path.dirname(real)), 'blobs'));
+  return roots.map((r) => (fs.existsSync(r) ? fs.realpathSync(r) : r));
+}
+
+function within(roots: readonly string[], real: string): boolean {
+  return roots.some((r) => real === r || real.startsWith(r + path.sep));
+}
+
+/** The regular files of the root and onnx/ (links followed only where allowedRoots says), and the links that lead out. */
+function listFiles(src: string): { files: string[]; outside: string[] } {
+  const roots = allowedRoots(src);
+  const files: string[] = [];
+  const outside: string[] = [];
+  const visit = (rel: string) => {
+    const abs = path.join(src, rel);
+    const st = fs.statSync(abs, { throwIfNoEntry: false });
+    if (!st?.isFile()) return;
+    if (within(roots, fs.realpathSync(abs))) files.push(rel);
+    else outside.push(rel);
+  };
+  for (const f of fs.readdirSync(src)) visit(f);
   const onnxDir = path.join(src, 'onnx');
-  const onnx = fs.existsSync(onnxDir)
-    ? fs
-        .readdirSync(onnxDir)
-        .filter((f) => isFile(path.join(onnxDir, f)))
-        .map((f) => `onnx/${f}`)
-    : [];
-  return [...root, ...onnx];
+  if (fs.statSync(onnxDir, { throwIfNoEntry: false })?.isDirectory())
+    for (const f of fs.readdirSync(onnxDir)) visit(`onnx/${f}`);
+  return { files, outside };
 }
 
 /** A folder's own name, or the repo's for a hub snapshot (models--org--name/snapshots/<commit>). */
@@ -223,12 +274,18 @@ function readManifest(src: string): ModelManifest | null {
  * Throws InstallError with the first problem found.
  */
 export function planInstall(src: string, opts: InstallOptions = {}): InstallPlan {
+  const { files, outside } = listFiles(src);
+  const needed = (f: string) => REQUIRED_ROOT_FILES.includes(f) || f === MANIFEST_FILE || f.endsWith('.onnx');
+  const escaping = outside.find(needed);
+  if (escaping)
+    throw new InstallError(
+      `${escaping} is a link out of the model folder (${fs.realpathSync(path.join(src, escaping))})`,
+    );
   const { family, config, flat } = readModelConfig(src);
   for (const rel of REQUIRED_ROOT_FILES.slice(1)) readJson(src, rel);
   const given = readManifest(src);
   if (given && given.family !== family)
     throw new InstallError(`${MANIFEST_FILE}: family ${given.family} but config.json says model_type '${family}'`);
-  const files = listFiles(src);
   const present = presentDtypes(files);
   let dtype: Record<SessionName, Dtype>;
   if (given && !opts.dtype) {
@@ -270,6 +327,11 @@ export function planInstall(src: string, opts: InstallOptions = {}): InstallPlan
     ...graphs,
     ...dataFiles,
   ];
+  const roots = allowedRoots(src);
+  for (const f of chosen) {
+    const real = fs.realpathSync(path.join(src, f));
+    if (!within(roots, real)) throw new InstallError(`${f} is a link out of the model folder (${real})`);
+  }
   const bytes = chosen.reduce((a, f) => a + fs.statSync(path.join(src, f)).size, 0);
   const notices = [
     `${family}, answer profile ${profile}, dtype ${[...new Set(Object.values(dtype))].join('/')} ` +
@@ -277,6 +339,8 @@ export function planInstall(src: string, opts: InstallOptions = {}): InstallPlan
       `present: ${[...new Set(Object.values(present).flat())].join(', ')})`,
   ];
   if (flat) notices.push(`config.json is flat (an older ${family} save): wrote text_config into the installed copy`);
+  const skipped = outside.filter((f) => !f.includes('/') && ROOT_FILE.test(f));
+  if (skipped.length > 0) notices.push(`left out links out of the folder: ${skipped.join(', ')}`);
   return {
     manifest: manifest.data,
     files: chosen,
