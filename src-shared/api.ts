@@ -8,6 +8,8 @@ import { Job } from './jobs.js';
 import { ImportResult, Recording } from './recordings.js';
 
 const Id = z.number().int().positive();
+/** One window or browser page of the workstation, named by itself once per load: whose verdicts Undo takes back. */
+export const ClientId = z.string().regex(/^[\w-]{8,64}$/, '8 to 64 letters, digits, _ or -');
 const Seconds = z.number().finite().nonnegative();
 
 export const SegmentState = z.enum(['pending', 'accepted', 'rejected', 'adjusted']);
@@ -202,6 +204,25 @@ export const calls = {
     input: z.object({ recordingId: Id, force: z.boolean().optional() }),
     output: z.object({ job: Job }),
   },
+  /**
+   * Reads recordings' files again where they changed since import (replaced, or still being
+   * written then): duration, frame rate, size and poster anew, old scans and preview dropped.
+   * None listed: the whole library.
+   */
+  'library.refresh': {
+    input: z.object({ recordingIds: z.array(Id).max(10_000).optional() }),
+    output: z.object({
+      recordings: z.array(
+        z.object({
+          recordingId: Id,
+          path: z.string(),
+          state: z.enum(['unchanged', 'changed', 'missing', 'unreadable']),
+          changes: z.array(z.string()),
+          error: z.string().nullable(),
+        }),
+      ),
+    }),
+  },
   'recording.detail': { input: z.object({ recordingId: Id }), output: RecordingDetail },
   'jobs.list': { input: Empty, output: z.object({ jobs: z.array(Job) }) },
   'jobs.cancel': { input: z.object({ jobId: Id }), output: z.object({ job: Job }) },
@@ -218,22 +239,31 @@ export const calls = {
   },
   /** Segments to review: under the threshold first, lowest confidence first; then the rest by rank. */
   'review.queue': { input: z.object({ queryId: Id }), output: z.object({ segments: z.array(Segment) }) },
-  'review.accept': { input: z.object({ segmentId: Id }), output: z.object({ segment: Segment }) },
+  'review.accept': {
+    input: z.object({ segmentId: Id, clientId: ClientId.optional() }),
+    output: z.object({ segment: Segment }),
+  },
   'review.reject': {
-    input: z.object({ segmentId: Id, reason: RejectReason }),
+    input: z.object({ segmentId: Id, reason: RejectReason, clientId: ClientId.optional() }),
     output: z.object({ segment: Segment }),
   },
   'review.adjust': {
-    input: z.object({ segmentId: Id, startS: Seconds, endS: Seconds }),
+    input: z.object({ segmentId: Id, startS: Seconds, endS: Seconds, clientId: ClientId.optional() }),
     output: z.object({ segment: Segment }),
   },
   /** A moment the model missed. */
   'review.add': {
-    input: z.object({ queryId: Id, recordingId: Id, startS: Seconds, endS: Seconds }),
+    input: z.object({ queryId: Id, recordingId: Id, startS: Seconds, endS: Seconds, clientId: ClientId.optional() }),
     output: z.object({ segment: Segment }),
   },
-  /** Takes back the latest standing verdict; the segment as it is now, or null when nothing was left to undo. */
-  'review.undo': { input: Empty, output: z.object({ segment: Segment.nullable(), removed: Id.nullable() }) },
+  /**
+   * Takes back the caller's own latest standing verdict (never another client's); the segment
+   * as it is now, or null when that client has nothing left to undo.
+   */
+  'review.undo': {
+    input: z.object({ clientId: ClientId }),
+    output: z.object({ segment: Segment.nullable(), removed: Id.nullable() }),
+  },
   'models.list': {
     input: Empty,
     output: z.object({ models: z.array(ModelInfo), devices: z.array(z.string()) }),
@@ -254,8 +284,22 @@ export const calls = {
     output: z.object({ job: Job }),
   },
   'settings.get': { input: Empty, output: z.object({ settings: Settings, dataFolder: z.string() }) },
+  /**
+   * A new model server URL must be http(s) and needs `confirmUrlChange: true` (the operator
+   * confirmed it in the settings form): queries send that server every frame they look at.
+   * `serverToken` is kept in memory for the model server URL it is saved with, and sent only there.
+   */
   'settings.set': {
-    input: Settings.partial().extend({ serverToken: z.string().optional() }),
+    input: Settings.partial().extend({
+      serverUrl: z
+        .string()
+        .url()
+        .refine((u) => /^https?:\/\//i.test(u), 'the model server URL must be an http:// or https:// address')
+        .nullable()
+        .optional(),
+      serverToken: z.string().max(4096).optional(),
+      confirmUrlChange: z.boolean().optional(),
+    }),
     output: z.object({ settings: Settings, dataFolder: z.string() }),
   },
   /**

@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Job } from '../../src-shared/jobs.js';
-import { groundQuery } from '../engine/api/ground.js';
-import { importPaths } from '../engine/api/import.js';
+import type { ImportResult } from '../../src-shared/recordings.js';
+import { bindEnvServerToken, groundQuery } from '../engine/api/ground.js';
+import { ImportStoppedError, importPaths, isAlreadyInLibrary } from '../engine/api/import.js';
 import { listInstalledModels, resolveModelDir } from '../engine/api/models.js';
 import { listRecordings, resolveRecording } from '../engine/api/recordings.js';
 import { scanRecording } from '../engine/api/scan.js';
@@ -33,20 +34,41 @@ export interface CommandContext {
 
 export async function cmdImport({ engine, out, args }: CommandContext): Promise<number> {
   if (args.length === 0) throw new UsageError('import needs at least one file or folder');
-  const result = await importPaths(engine, args, {
-    onFile: (done, total) => out.progress('import', total === 0 ? 1 : done / total),
-  });
+  const report = (result: ImportResult): void => {
+    const known = result.skipped.filter(isAlreadyInLibrary);
+    const skipped = result.skipped.filter((s) => !isAlreadyInLibrary(s));
+    out.result(result, () =>
+      [
+        ...result.imported.map(
+          (r) => `imported ${r.id}  ${r.path}  ${formatDuration(r.durationS)}  ${r.width}x${r.height} ${r.codec}`,
+        ),
+        ...known.map((s) => `in library  ${s.path}: ${s.reason}`),
+        ...skipped.map((s) => `skipped  ${s.path}: ${s.reason}`),
+        `${result.imported.length} imported, ${known.length} already in the library, ${skipped.length} skipped`,
+      ].join('\n'),
+    );
+  };
+  let result;
+  try {
+    result = await importPaths(engine, args, {
+      onFile: (done, total) => out.progress('import', total === 0 ? 1 : done / total),
+    });
+  } catch (err) {
+    out.done();
+    // The library could not be written: what got in is shown, the run fails with one line.
+    if (err instanceof ImportStoppedError) report(err.result);
+    throw err;
+  }
   out.done();
-  out.result(result, () =>
-    [
-      ...result.imported.map(
-        (r) => `imported ${r.id}  ${r.path}  ${formatDuration(r.durationS)}  ${r.width}x${r.height} ${r.codec}`,
-      ),
-      ...result.skipped.map((s) => `skipped  ${s.path}: ${s.reason}`),
-      `${result.imported.length} imported, ${result.skipped.length} skipped`,
-    ].join('\n'),
+  report(result);
+  // A file already in the library is where it should be; the run fails only when none of what
+  // was given is in the library now (every file skipped for a problem).
+  const inLibrary = result.imported.length + result.skipped.filter(isAlreadyInLibrary).length;
+  if (inLibrary > 0 || result.skipped.length === 0) return 0;
+  const only = result.skipped.length === 1 ? result.skipped[0] : undefined;
+  throw new Error(
+    only ? `nothing imported: ${only.path}: ${only.reason}` : `nothing imported: ${result.skipped.length} skipped`,
   );
-  return result.imported.length === 0 && result.skipped.length > 0 ? 1 : 0;
 }
 
 export function cmdList({ engine, out }: CommandContext): number {
@@ -182,10 +204,16 @@ export async function cmdJobs({ engine, out, args }: CommandContext): Promise<nu
     return 0;
   }
   if (sub === 'run') {
-    await engine.jobs.drain();
+    // Judged on the jobs run now: a job that failed long ago does not fail this run.
+    const ran = (await engine.jobs.drain()).map((jobId) => engine.jobs.get(jobId)).filter((j) => j !== undefined);
     const jobs = engine.jobs.list({ limit: 20 });
-    out.result({ jobs }, () => jobs.map((j) => `${j.id} ${j.type} ${j.state}`).join('\n') || 'no jobs');
-    return jobs.some((j) => j.state === 'failed') ? 1 : 0;
+    out.result(
+      { ran, jobs },
+      () =>
+        ran.map((j) => `${j.id} ${j.type} ${j.state}${j.error ? `: ${j.error}` : ''}`).join('\n') ||
+        'no queued jobs to run',
+    );
+    return ran.some((j) => j.state === 'failed') ? 1 : 0;
   }
   if (sub === 'cancel') {
     if (!id || !/^\d+$/.test(id)) throw new UsageError('jobs cancel needs a job id');
@@ -274,6 +302,9 @@ export function rendererDir(): string {
   return fileURLToPath(new URL('../../../out/renderer', import.meta.url));
 }
 
+/** The shortest token `tempo serve --token` takes. */
+const MIN_SERVE_TOKEN = 32;
+
 /**
  * `tempo serve`: web mode. The renderer and the api over HTTP with server-sent events on
  * 127.0.0.1, behind a random token printed in the URL; jobs run in a worker thread.
@@ -286,7 +317,12 @@ export async function cmdServe({ engine, out, args, options, signal }: CommandCo
   const dir = rendererDir();
   if (!fs.existsSync(path.join(dir, 'index.html')))
     throw new UsageError(`the renderer is not built (${dir}/index.html is missing): run npm run build:app`);
-  const token = typeof options['token'] === 'string' ? options['token'] : randomBytes(18).toString('base64url');
+  const given = typeof options['token'] === 'string' ? options['token'] : undefined;
+  if (given !== undefined && given.length < MIN_SERVE_TOKEN)
+    throw new UsageError(`--token must be at least ${MIN_SERVE_TOKEN} characters (it is the key to every recording)`);
+  const token = given ?? randomBytes(32).toString('base64url');
+  // TEMPO_SERVER_TOKEN goes to the model server set now, and nowhere else (before the worker starts).
+  const envTokenFor = bindEnvServerToken(engine, engine.settings.get().serverUrl);
   const runner = startJobWorker(engine, (m) => process.stderr.write(`tempo serve: ${m}\n`));
   let server;
   try {
@@ -297,7 +333,11 @@ export async function cmdServe({ engine, out, args, options, signal }: CommandCo
     throw err;
   }
   out.result({ url: server.url, port: server.port, token }, () =>
-    [`Tempo Review (web mode): open ${server.url}`, 'Only this machine can reach it. Ctrl-C stops.'].join('\n'),
+    [
+      `Tempo Review (web mode): open ${server.url}`,
+      'Only this machine can reach it; the token in the address is the key to every recording. Ctrl-C stops.',
+      ...(envTokenFor ? [`TEMPO_SERVER_TOKEN is sent to ${envTokenFor} only.`] : []),
+    ].join('\n'),
   );
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();

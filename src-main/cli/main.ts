@@ -18,6 +18,7 @@ import { cmdEval } from './eval-command.js';
 import { cmdCalibrate } from './calibrate-command.js';
 import { cmdExportTraining } from './export-command.js';
 import { cmdVerdictEval } from './verdict-eval-command.js';
+import { cmdRefresh } from './refresh-command.js';
 import { makeOutput } from './output.js';
 
 export const HELP = `tempo — find moments in recorded video from a sentence
@@ -29,6 +30,9 @@ Commands:
   list                       list the recordings in the library with their scan state
   scan ID|PATH [--budget TOKENS] [--force]
                              SAA analysis: change points and a frame plan under a token budget
+  refresh [ID|PATH...]       read again files changed since import (replaced, or still being
+                             written then): new duration, size and poster, old scans dropped;
+                             prints what changed (none named: the whole library)
   jobs [list|run|cancel ID]  show jobs, run queued (and crash-interrupted) jobs, cancel one
   models                     installed models (complete or what is wrong) and the devices here
   models install DIR [--name N] [--dtype D] [--profile P] [--device D]
@@ -77,7 +81,16 @@ Global options:
   --json       print one JSON document on stdout
   --version    print the version
 
-Exit status: 0 success, 1 failure, 2 usage error.`;
+Exit status: 0 success, 1 failure, 2 usage error (a bad argument or option, an unknown
+recording, job or model); every error is one line on stderr.
+  import      0 when every file given is imported or already in the library, or some are and
+              the rest skipped; 1 when none is, or on a database error (locked, read-only,
+              full: the files imported before it stay)
+  jobs run    1 only when a job it ran now failed (not for old failed jobs)
+  scan, ground, eval
+              1 when the job fails or is cancelled (Ctrl-C, tempo jobs cancel)
+  serve, serve-model
+              0 when stopped with Ctrl-C`;
 
 type Runner = (ctx: CommandContext) => Promise<number> | number;
 const COMMANDS: Record<string, Runner> = {
@@ -93,6 +106,7 @@ const COMMANDS: Record<string, Runner> = {
   'export-training': cmdExportTraining,
   calibrate: cmdCalibrate,
   'verdict-eval': cmdVerdictEval,
+  refresh: cmdRefresh,
 };
 
 const OPTIONS = {

@@ -7,6 +7,7 @@
  */
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, type WebContents } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bindEnvServerToken } from '../engine/api/ground.js';
 import { Engine } from '../engine/engine.js';
 import { defaultHome } from '../engine/home.js';
 import { startJobWorker, type JobRunner } from '../server/job-runner.js';
@@ -68,6 +69,8 @@ function lockDown(contents: WebContents): void {
 /** Opens the engine, its job worker, the IPC bridge and the media protocol. Returns the shutdown. */
 function startEngine(): () => Promise<void> {
   const engine = Engine.open(defaultHome());
+  // TEMPO_SERVER_TOKEN goes to the model server set now, and to no other URL (before the job worker starts).
+  bindEnvServerToken(engine, engine.settings.get().serverUrl);
   const runner: JobRunner = startJobWorker(
     engine,
     (message) => console.error(`Tempo Review: ${message}`),

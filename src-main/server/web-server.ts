@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +7,15 @@ import { byteRange, MediaRouteError, resolveMedia } from '../engine/api/media.js
 import { NotFoundError, UsageError } from '../engine/api/errors.js';
 import { handle } from '../engine/api/handlers.js';
 import type { Engine } from '../engine/engine.js';
+import {
+  bearerOf,
+  checkMediaSignature,
+  forgeryCheck,
+  isJsonType,
+  mediaKey,
+  sameSecret,
+  SECURITY_HEADERS,
+} from './web-security.js';
 
 export interface WebServerOptions {
   engine: Engine;
@@ -25,8 +33,10 @@ export interface RunningWebServer {
   close(): Promise<void>;
 }
 
-const COOKIE = 'tempo_token';
-const MAX_BODY = 4 * 1024 * 1024;
+/** The largest request body taken (api inputs are small); a larger one is answered 413. */
+export const MAX_BODY = 4 * 1024 * 1024;
+/** What is read and thrown away after a 413 so the client can read the answer; past it, the connection is closed. */
+const MAX_DISCARD = 64 * 1024 * 1024;
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -48,15 +58,7 @@ class HttpError extends Error {
   }
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
-function cookieToken(header: string | undefined): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === COOKIE) return decodeURIComponent(v.join('='));
-  }
-  return undefined;
-}
+const UNAUTHORISED = 'missing or wrong token: open the address tempo serve printed';
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -68,16 +70,30 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
   res.end(text);
 }
 
+/**
+ * Reads a request body of at most MAX_BODY bytes. A larger one (declared or sent) is refused
+ * with 413 at once; the rest of it is read and thrown away (up to MAX_DISCARD) so the client
+ * gets the answer instead of a reset connection.
+ */
 function readBody(req: http.IncomingMessage): Promise<string> {
+  const tooLarge = () => {
+    req.removeAllListeners('data');
+    let discarded = 0;
+    req.on('data', (c: Buffer) => {
+      discarded += c.byteLength;
+      if (discarded > MAX_DISCARD) req.socket.destroy();
+    });
+    req.resume();
+    return new HttpError(413, `the request body is larger than ${MAX_BODY / (1024 * 1024)} MiB`);
+  };
   return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length']) > MAX_BODY) return reject(tooLarge());
     let size = 0;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => {
       size += c.byteLength;
-      if (size > MAX_BODY) {
-        reject(new HttpError(413, 'request body too large'));
-        req.destroy();
-      } else chunks.push(c);
+      if (size > MAX_BODY) reject(tooLarge());
+      else chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
@@ -121,14 +137,19 @@ function sendFile(req: http.IncomingMessage, res: http.ServerResponse, file: str
 
 /**
  * Web mode: the renderer and the same api handlers over HTTP, with server-sent events, on
- * 127.0.0.1 only, behind a random token. The page is opened at /?token=T; that first
- * request sets an HttpOnly cookie so media and event streams are authorised too. Every
- * request without the token (header, cookie or query) gets 401; a Host header other than
- * this address is refused (DNS rebinding). Media routes serve only recordings in the library.
+ * 127.0.0.1 only, behind a random token. No cookie: the browser would send one to every
+ * port of 127.0.0.1. The page is opened at /?token=T, keeps T for itself and sends it as
+ * `Authorization: Bearer T` on api calls and on the event stream; <video> and <img> load
+ * media through URLs signed per recording with a key derived from T. The app's files are
+ * served to anyone who can reach the port (they hold no data); everything else without the
+ * token gets 401. Every POST must be application/json from this server's own origin (403
+ * otherwise), so another local page cannot make the browser act for it; no answer may be
+ * framed; a Host header other than this address is refused (421, DNS rebinding). Media
+ * routes serve only recordings in the library.
  */
 export async function startWebServer(opts: WebServerOptions): Promise<RunningWebServer> {
   const { engine } = opts;
-  const expected = digest(opts.token);
+  const signingKey = mediaKey(opts.token);
   const rendererRoot = path.resolve(opts.rendererDir);
   let port = 0;
   const clients = new Set<http.ServerResponse>();
@@ -141,28 +162,30 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
     for (const c of clients) c.write(': keep-alive\n\n');
   }, 15_000);
 
-  const authorised = (req: http.IncomingMessage, url: URL): 'ok' | 'query' | false => {
-    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    for (const t of [bearer, cookieToken(req.headers.cookie)])
-      if (t && timingSafeEqual(digest(t), expected)) return 'ok';
-    const q = url.searchParams.get('token');
-    if (q && timingSafeEqual(digest(q), expected)) return 'query';
-    return false;
+  const hasBearer = (req: http.IncomingMessage): boolean => {
+    const bearer = bearerOf(req);
+    return bearer !== undefined && sameSecret(bearer, opts.token);
+  };
+  const requireBearer = (req: http.IncomingMessage): void => {
+    if (!hasBearer(req)) throw new HttpError(401, UNAUTHORISED);
   };
 
   const route = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const host = req.headers.host ?? '';
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) throw new HttpError(421, 'wrong host');
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
-    const auth = authorised(req, url);
-    if (!auth) throw new HttpError(401, 'missing or wrong token: open the address tempo serve printed');
-    if (auth === 'query') {
-      res.setHeader('set-cookie', `${COOKIE}=${encodeURIComponent(opts.token)}; HttpOnly; SameSite=Strict; Path=/`);
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    if (!(req.url ?? '').startsWith('/')) throw new HttpError(400, 'bad request target');
+    let url: URL;
+    try {
+      url = new URL(`http://127.0.0.1:${port}${req.url}`);
+    } catch {
+      throw new HttpError(400, 'bad request target');
     }
     const parts = url.pathname.split('/').filter(Boolean);
 
     if (parts[0] === 'api') {
-      if (parts[1] === 'events' && req.method === 'GET') {
+      if (parts[1] === 'events' && parts.length === 2 && req.method === 'GET') {
+        requireBearer(req);
         res.writeHead(200, {
           'content-type': 'text/event-stream',
           'cache-control': 'no-store',
@@ -174,19 +197,26 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
         return;
       }
       if (req.method !== 'POST') throw new HttpError(405, 'api calls are POST');
+      const forged = forgeryCheck(req, port);
+      if (forged) throw new HttpError(403, `${forged}: the api answers only the page tempo serve serves`);
+      requireBearer(req);
+      if (!isJsonType(req.headers['content-type']))
+        throw new HttpError(403, 'api calls must be sent as Content-Type: application/json');
       const name = parts.slice(1).join('/');
       const raw = await readBody(req);
       let input: unknown;
       try {
-        input = raw.length > 0 ? JSON.parse(raw) : {};
+        input = raw.trim().length > 0 ? JSON.parse(raw) : {};
       } catch {
         throw new HttpError(400, 'the body is not JSON');
       }
+      if (typeof input !== 'object' || input === null || Array.isArray(input))
+        throw new HttpError(400, 'the body must be a JSON object');
       try {
         sendJson(res, 200, await handle(engine, name, input));
       } catch (err) {
-        if (err instanceof UsageError) return sendJson(res, 400, { error: err.message, usage: true });
-        if (err instanceof NotFoundError) return sendJson(res, 404, { error: err.message, usage: true });
+        if (err instanceof UsageError) return sendJson(res, 400, { error: oneLine(err), usage: true });
+        if (err instanceof NotFoundError) return sendJson(res, 404, { error: oneLine(err), usage: true });
         return sendJson(res, 500, { error: oneLine(err), usage: false });
       }
       return;
@@ -194,6 +224,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
 
     if (parts[0] === 'media') {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'media is GET');
+      if (!hasBearer(req)) {
+        const signed = checkMediaSignature(signingKey, parts[2], url);
+        if (signed === 'expired') throw new HttpError(401, 'this media link has expired: reload the page');
+        if (signed !== 'ok') throw new HttpError(401, UNAUTHORISED);
+      }
       try {
         const { file, type } = await resolveMedia(engine, parts.slice(1).join('/'));
         return sendFile(req, res, file, type);
@@ -203,8 +238,17 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
       }
     }
 
+    // The app itself: open to whoever reaches the port (its files hold no data; the page asks
+    // for the token). An address with a wrong token is turned away here, where it is plain.
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'GET only');
-    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
+    const given = url.searchParams.get('token');
+    if (given !== null && !sameSecret(given, opts.token)) throw new HttpError(401, UNAUTHORISED);
+    let rel: string;
+    try {
+      rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
+    } catch {
+      throw new HttpError(400, 'bad percent-encoding in the path');
+    }
     const file = path.resolve(rendererRoot, rel);
     if (!file.startsWith(rendererRoot + path.sep)) throw new HttpError(404, 'not found');
     if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new HttpError(404, 'not found');

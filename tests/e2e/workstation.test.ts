@@ -230,6 +230,12 @@ describe('what an operator can get wrong', () => {
       const closed = `http://127.0.0.1:${await freePort()}/v1`;
       await page.getByLabel(/Model server URL/).fill(closed);
       await page.getByRole('button', { name: 'Save' }).click();
+      // A new model server is used only once the operator confirms it, by its URL.
+      await poll(() => page.getByRole('alertdialog').textContent()).toContain(closed);
+      await page.getByRole('button', { name: 'Use this server' }).click();
+      await poll(() => page.getByRole('status').allTextContents()).toEqual(
+        expect.arrayContaining([expect.stringContaining('Settings saved')]),
+      );
       await find(page, 'a box appears');
       await poll(() => page.getByRole('alert').allTextContents()).toEqual(
         expect.arrayContaining([expect.stringContaining('is not reachable')]),

@@ -3,12 +3,12 @@ import type { Recording } from '../../../src-shared/recordings.js';
 import { DEFAULT_SCAN_BUDGET } from '../../../src-shared/scans.js';
 import type { Engine } from '../engine.js';
 import { RemoteBackend, RemoteError } from '../grounding/remote-backend.js';
-import type { GroundPayload, GroundTarget } from '../jobs/ground-job.js';
+import { groundDedupeKey, type GroundPayload, type GroundTarget } from '../jobs/ground-job.js';
 import { checkDevice, DeviceError } from '../models/devices.js';
 import { getProfile, PROFILES } from '../models/profiles/index.js';
 import { UsageError } from './errors.js';
 import { resolveModelDir } from './models.js';
-import { JobFailedError, runJob } from './run-job.js';
+import { JobFailedError } from './run-job.js';
 import { scanRecording } from './scan.js';
 
 export const MAX_QUERY_CHARS = 2000;
@@ -60,6 +60,22 @@ function localTarget(engine: Engine, req: Omit<GroundRequest, 'query' | 'onJob'>
   }
 }
 
+const ENV_TOKEN = 'TEMPO_SERVER_TOKEN';
+
+/**
+ * Takes TEMPO_SERVER_TOKEN out of this process's environment (so no later lookup, here or in
+ * a job worker started after this, can send it to whatever URL a query names) and keeps it
+ * for `url` only: the model server set when a long-running process (tempo serve) starts.
+ * Returns the URL it was kept for, or null when there was no token or no URL to keep it for.
+ */
+export function bindEnvServerToken(engine: Engine, url: string | null | undefined): string | null {
+  const token = process.env[ENV_TOKEN];
+  delete process.env[ENV_TOKEN];
+  if (!token || !url) return null;
+  if (!engine.serverTokens.has(url)) engine.setServerToken(url, token);
+  return url;
+}
+
 /** Checks the server before any work: reachable, token accepted, model there. */
 async function serverTarget(engine: Engine, req: Omit<GroundRequest, 'query' | 'onJob'>): Promise<GroundTarget> {
   const url = req.server as string;
@@ -70,8 +86,11 @@ async function serverTarget(engine: Engine, req: Omit<GroundRequest, 'query' | '
   const contextTokens = req.contextTokens ?? 8192;
   if (!Number.isInteger(contextTokens) || contextTokens < 64)
     throw new UsageError('--context must be a whole number of visual tokens, at least 64');
-  if (req.token) engine.serverTokens.set(url, req.token);
-  const token = req.token ?? engine.serverTokens.get(url) ?? process.env['TEMPO_SERVER_TOKEN'];
+  if (req.token) engine.setServerToken(url, req.token);
+  // A token is sent only to the URL it was given for: --token and the settings' token by
+  // URL; TEMPO_SERVER_TOKEN to the --server of this command (tempo serve takes it out of
+  // the environment at start: bindEnvServerToken).
+  const token = req.token ?? engine.serverTokens.get(url) ?? process.env[ENV_TOKEN];
   try {
     const backend = await RemoteBackend.connect({ url, token, model: req.model });
     return { kind: 'server', url, model: backend.modelName, profile, contextTokens };
@@ -109,10 +128,14 @@ export async function groundQuery(engine: Engine, rec: Recording, req: GroundReq
   if (!scan) await scanRecording(engine, rec, { budgetTokens: DEFAULT_SCAN_BUDGET, onJob: req.onJob });
   const budgetTokens = scan?.budgetTokens ?? DEFAULT_SCAN_BUDGET;
   const payload: GroundPayload = { recordingId: rec.id, query, target, samples, budgetTokens };
-  const job = await runJob(engine, 'ground', payload, `grounding on recording ${rec.id}`, {
-    recordingId: rec.id,
-    onJob: req.onJob,
-  });
+  // The same ground asked again joins its active job, or takes over one whose process died
+  // (kill -9): one query row, one run, no duplicate segments, and nothing left queued to redo it.
+  const queued = engine.jobs.enqueue('ground', payload, { recordingId: rec.id, dedupeKey: groundDedupeKey(payload) });
+  req.onJob?.(queued);
+  const job = await engine.jobs.runToEnd(queued.id);
+  const what = `grounding on recording ${rec.id}`;
+  if (job.state === 'cancelled') throw new JobFailedError(`${what} was cancelled`);
+  if (job.state === 'failed') throw new JobFailedError(`${what} failed: ${job.error ?? 'unknown error'}`);
   const run = engine.runs.byJob(job.id);
   if (!run) throw new JobFailedError(`grounding job ${job.id} finished without a run`);
   return {

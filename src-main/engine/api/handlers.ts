@@ -4,6 +4,7 @@ import type { Engine } from '../engine.js';
 import { recordingDetail } from './detail.js';
 import { NotFoundError, UsageError } from './errors.js';
 import { importPaths } from './import.js';
+import { refreshRecordings } from './refresh.js';
 import { scanDedupeKey } from '../jobs/scan-job.js';
 import { queueInstall } from '../jobs/install-job.js';
 import { listInstalledModels } from './models.js';
@@ -28,9 +29,11 @@ export const handlers: Handlers = {
     if (result.imported.length > 0) engine.events.emit('event', { kind: 'library-changed' });
     return result;
   },
-  'library.scan': (engine, { recordingId, force }) => {
+  'library.scan': async (engine, { recordingId, force }) => {
     const rec = engine.recordings.get(recordingId);
     if (!rec) throw new NotFoundError(`no recording with id ${recordingId}`);
+    // A file replaced since its scan has its old scans dropped here, so none is handed back.
+    await refreshRecordings(engine, [recordingId], { force: false });
     const scan = engine.scans.latest(recordingId);
     const budgetTokens = scan?.budgetTokens ?? DEFAULT_SCAN_BUDGET;
     if (scan && !force) {
@@ -45,6 +48,7 @@ export const handlers: Handlers = {
     engine.kick();
     return { job };
   },
+  'library.refresh': (engine, { recordingIds }) => refreshRecordings(engine, recordingIds),
   'recording.detail': recordingDetail,
   'jobs.list': (engine) => ({ jobs: engine.jobs.list({ limit: 200 }) }),
   'jobs.cancel': (engine, { jobId }) => {
@@ -60,7 +64,7 @@ export const handlers: Handlers = {
   'review.reject': reject,
   'review.adjust': adjust,
   'review.add': addSegment,
-  'review.undo': (engine) => undo(engine),
+  'review.undo': undo,
   'models.list': (engine) => {
     const { models, devices } = listInstalledModels(engine);
     return {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../engine.js';
-import { makePoster } from '../media/poster.js';
+import type { Recording } from '../../../src-shared/recordings.js';
+import { makeStill } from '../media/poster.js';
 import { playableFile } from './detail.js';
 
 /** Why a media path cannot be served, with the HTTP status it maps to. */
@@ -24,7 +25,7 @@ const VIDEO_TYPES: Record<string, string> = {
 
 /**
  * The file behind a media path of the contract, for library recordings only:
- * `recording/<id>` (the file, or its playable preview), `poster/<id>`, `thumb/<id>/<seconds>`
+ * `recording/<id>` (the file, or its playable preview), `poster/<id>[/<version>]`, `thumb/<id>/<seconds>`
  * (a still made by ffmpeg on first use). Web mode's /media/ route and Electron's
  * tempo-media: protocol both resolve through here; anything else is refused.
  */
@@ -38,21 +39,52 @@ export async function resolveMedia(engine: Engine, mediaPath: string): Promise<{
     if (!file) throw new MediaRouteError(409, 'this recording cannot be played until its preview is made');
     return { file, type: VIDEO_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream' };
   }
-  if (parts[0] === 'poster' && parts.length === 2) {
+  // `poster/<id>/<version>`: the version (any word) only makes a new URL when the poster changes.
+  if (parts[0] === 'poster' && (parts.length === 2 || parts.length === 3)) {
     if (!rec.posterPath) throw new MediaRouteError(404, 'this recording has no poster');
     return { file: rec.posterPath, type: 'image/jpeg' };
   }
   if (parts[0] === 'thumb' && parts.length === 3) {
     const t = Number(parts[2]);
     if (!Number.isFinite(t) || t < 0 || t > rec.durationS) throw new MediaRouteError(400, 'bad time');
-    const file = path.join(engine.paths.thumbs, `${id}-${t.toFixed(1)}.jpg`);
-    if (!fs.existsSync(file)) {
-      fs.mkdirSync(engine.paths.thumbs, { recursive: true });
-      await makePoster(rec.path, file, Math.min(t, Math.max(0, rec.durationS - 0.1)));
-    }
-    return { file, type: 'image/jpeg' };
+    return { file: await thumbnail(engine, rec, t), type: 'image/jpeg' };
   }
   throw new MediaRouteError(404, 'no such media');
+}
+
+/** Thumbnails being made now, by cache key: concurrent requests for one still share one ffmpeg run. */
+const making = new Map<string, Promise<string>>();
+/** Data folders whose thumbs/ folder (where stills were kept, unbounded, before the cache held them) was removed. */
+const legacyCleared = new Set<string>();
+
+/**
+ * The file of a still at `t` (to a tenth of a second) of a recording, kept in the bounded
+ * cache under the recording's content fingerprint: a replaced file never shows the old
+ * video's stills. Made once per key, however many requests ask at once; the ffmpeg children
+ * making stills are bounded (media/limit.ts).
+ */
+async function thumbnail(engine: Engine, rec: Recording, t: number): Promise<string> {
+  if (!legacyCleared.has(engine.paths.thumbs)) {
+    legacyCleared.add(engine.paths.thumbs);
+    fs.rmSync(engine.paths.thumbs, { recursive: true, force: true });
+  }
+  const fp = engine.recordings.fingerprint(rec.id) ?? rec.path;
+  const key = `thumb\u0000${fp}\u0000${t.toFixed(1)}`;
+  const cached = await engine.cache.path(key);
+  if (cached) return cached;
+  let job = making.get(key);
+  if (!job) {
+    job = (async () => {
+      const jpeg = await makeStill(rec.path, Math.min(t, Math.max(0, rec.durationS - 0.1)));
+      if (!(await engine.cache.put(key, [jpeg])))
+        throw new MediaRouteError(507, 'not enough free disk space to keep a thumbnail');
+      const file = await engine.cache.path(key);
+      if (!file) throw new MediaRouteError(503, 'the thumbnail was dropped from the cache at once: try again');
+      return file;
+    })().finally(() => making.delete(key));
+    making.set(key, job);
+  }
+  return await job;
 }
 
 /** One byte range of a file of `size` bytes from a Range header; null for the whole file, 'bad' when unsatisfiable. */

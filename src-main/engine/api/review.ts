@@ -28,14 +28,20 @@ export function reviewQueue(engine: Engine, { queryId }: CallInput<'review.queue
   return { segments: engine.segments.reviewQueue(queryId, engine.settings.get().reviewThreshold) };
 }
 
-export function accept(engine: Engine, { segmentId }: CallInput<'review.accept'>): CallOutput<'review.accept'> {
+export function accept(
+  engine: Engine,
+  { segmentId, clientId }: CallInput<'review.accept'>,
+): CallOutput<'review.accept'> {
   segmentOf(engine, segmentId);
-  return changed(engine, engine.segments.verdict(segmentId, { kind: 'accept' }));
+  return changed(engine, engine.segments.verdict(segmentId, { kind: 'accept' }, clientId));
 }
 
-export function reject(engine: Engine, { segmentId, reason }: CallInput<'review.reject'>): CallOutput<'review.reject'> {
-  segmentOf(engine, segmentId);
-  return changed(engine, engine.segments.verdict(segmentId, { kind: 'reject', reason }));
+export function reject(engine: Engine, input: CallInput<'review.reject'>): CallOutput<'review.reject'> {
+  segmentOf(engine, input.segmentId);
+  return changed(
+    engine,
+    engine.segments.verdict(input.segmentId, { kind: 'reject', reason: input.reason }, input.clientId),
+  );
 }
 
 export function adjust(engine: Engine, input: CallInput<'review.adjust'>): CallOutput<'review.adjust'> {
@@ -43,18 +49,26 @@ export function adjust(engine: Engine, input: CallInput<'review.adjust'>): CallO
   checkBounds(engine, seg.recordingId, input.startS, input.endS);
   return changed(
     engine,
-    engine.segments.verdict(input.segmentId, { kind: 'adjust', startS: input.startS, endS: input.endS }),
+    engine.segments.verdict(
+      input.segmentId,
+      { kind: 'adjust', startS: input.startS, endS: input.endS },
+      input.clientId,
+    ),
   );
 }
 
 export function addSegment(engine: Engine, input: CallInput<'review.add'>): CallOutput<'review.add'> {
   if (!engine.runs.query(input.queryId)) throw new NotFoundError(`no query ${input.queryId}`);
   checkBounds(engine, input.recordingId, input.startS, input.endS);
-  return changed(engine, engine.segments.add(input.queryId, input.recordingId, input.startS, input.endS));
+  return changed(
+    engine,
+    engine.segments.add(input.queryId, input.recordingId, input.startS, input.endS, input.clientId),
+  );
 }
 
-export function undo(engine: Engine): CallOutput<'review.undo'> {
-  const out = engine.segments.undo();
+/** Takes back the caller's own last verdict (review.undo's clientId), never another client's. */
+export function undo(engine: Engine, { clientId }: CallInput<'review.undo'>): CallOutput<'review.undo'> {
+  const out = engine.segments.undo(clientId);
   if (out.segment) engine.events.emit('event', { kind: 'segment-updated', segment: out.segment });
   if (out.removed) engine.events.emit('event', { kind: 'segment-removed', segmentId: out.removed });
   return out;

@@ -5,6 +5,7 @@ import type { Engine } from '../engine.js';
 import { scanDedupeKey, type ScanPayload } from '../jobs/scan-job.js';
 import type { StoredScan } from '../store/scans.js';
 import { UsageError } from './errors.js';
+import { refreshRecordings } from './refresh.js';
 import { JobFailedError, runJob } from './run-job.js';
 
 export interface ScanOptions {
@@ -37,6 +38,8 @@ export function checkBudget(budget: number): number {
  */
 export async function scanRecording(engine: Engine, rec: Recording, opts: ScanOptions = {}): Promise<ScanResult> {
   const budgetTokens = checkBudget(opts.budgetTokens ?? DEFAULT_SCAN_BUDGET);
+  // A file replaced since its scan has its old scans dropped here, so none is handed back.
+  await refreshRecordings(engine, [rec.id], { force: false });
   const existing = engine.scans.latest(rec.id, budgetTokens);
   if (existing && !opts.force) {
     return toScanResult(existing);

@@ -91,6 +91,8 @@ export class RemoteBackend implements GroundingBackend {
       apiKey: opts.token ?? 'none',
       timeout: opts.timeoutMs ?? 120_000,
       maxRetries: opts.maxRetries ?? 3,
+      // The token is for this URL only: a redirect elsewhere is an error, never followed with it.
+      fetchOptions: { redirect: 'error' },
     });
     let ids: string[];
     try {

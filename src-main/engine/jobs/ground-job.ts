@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { Recording } from '../../../src-shared/recordings.js';
 import type { PlannedFrame } from '../../../src-shared/scans.js';
 import type { DiskCache } from '../cache/disk-cache.js';
 import type { GroundingBackend } from '../grounding/backend.js';
 import { LocalBackend } from '../grounding/local-backend.js';
+import { ensureCurrentFile } from '../media/changes.js';
 import { groundRecording, type GroundOutput } from '../grounding/pipeline.js';
 import { RemoteBackend } from '../grounding/remote-backend.js';
 import type { Device } from '../models/devices.js';
@@ -28,6 +30,21 @@ export interface GroundPayload {
   target: GroundTarget;
   samples: number;
   budgetTokens: number;
+}
+
+/**
+ * One key per ground asked: the recording, query, query row, model or server and settings. A
+ * rerun of the same ground (after kill -9, or from a second terminal) joins or takes over the
+ * active job holding it instead of queueing a second one that would write the run twice.
+ */
+export function groundDedupeKey(p: GroundPayload): string {
+  const t = p.target;
+  const target =
+    t.kind === 'local'
+      ? { kind: t.kind, modelDir: t.modelDir, device: t.device }
+      : { kind: t.kind, url: t.url, model: t.model, profile: t.profile, contextTokens: t.contextTokens };
+  const what = JSON.stringify([p.query, p.queryId ?? null, target, p.samples, p.budgetTokens]);
+  return `ground:${p.recordingId}:${createHash('sha256').update(what).digest('hex').slice(0, 32)}`;
 }
 
 export interface GroundJobDeps {
@@ -118,6 +135,9 @@ export async function groundOnPlan(a: {
 export function groundJobHandler(deps: GroundJobDeps): JobHandler {
   return async ({ job, signal, progress }) => {
     const p = job.payload as GroundPayload;
+    // A file changed since it was read (replaced, or still being written at import) is read again
+    // first: its old scan is dropped and frames cached under its old fingerprint are not used.
+    await ensureCurrentFile(deps.recordings, p.recordingId);
     const rec = deps.recordings.get(p.recordingId);
     if (!rec) throw new Error(`recording ${p.recordingId} is not in the library`);
     const stored = deps.scans.latest(rec.id, p.budgetTokens) ?? deps.scans.latest(rec.id);

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job, JobEvent, JobType } from '../../../src-shared/jobs.js';
 import { nowIso, type DB } from '../store/db.js';
 
@@ -212,13 +213,34 @@ export class JobQueue {
     return row ? toJob(row) : undefined;
   }
 
-  /** Runs queued jobs (only those in `onlyIds` when given) until none is left. */
-  async drain(onlyIds?: readonly number[]): Promise<void> {
+  /**
+   * Runs queued jobs (only those in `onlyIds` when given) until none is left. Returns the ids of
+   * the jobs it ran, in order, so a caller can judge what it ran itself (not older jobs).
+   */
+  async drain(onlyIds?: readonly number[]): Promise<number[]> {
+    const ran: number[] = [];
     for (;;) {
       const job = this.claim(onlyIds);
-      if (!job) return;
+      if (!job) return ran;
+      ran.push(job.id);
       this.emit(job.id);
       await this.runClaimed(job);
+    }
+  }
+
+  /**
+   * Runs one job here until it ends and returns it ended. While another live process runs it,
+   * waits for that; when that process dies (kill -9) or stops beating, takes the job over and
+   * runs it here, so a caller joining an active job (same dedupe key) never waits forever.
+   */
+  async runToEnd(id: number, pollMs = 250): Promise<Job> {
+    for (;;) {
+      await this.drain([id]);
+      const job = this.get(id);
+      if (!job) throw new Error(`job ${id} vanished`);
+      if (job.state !== 'queued' && job.state !== 'running') return job;
+      await sleep(pollMs);
+      this.recover();
     }
   }
 
@@ -226,6 +248,9 @@ export class JobQueue {
     const handler = this.handlers.get(job.type);
     const ctl = new AbortController();
     this.live.set(job.id, ctl);
+    // Every write below applies only while this claim holds the job: a process taken for dead
+    // whose job was taken over writes nothing, so the job's rows are still written exactly once.
+    const mine = "state = 'running' AND attempts = ?";
     let reported = job.progress;
     let written = job.progress;
     let lastWrite = 0;
@@ -233,14 +258,17 @@ export class JobQueue {
       if (!force && (reported - written < 0.01 || Date.now() - lastWrite < 200)) return;
       written = reported;
       lastWrite = Date.now();
-      this.db.prepare('UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ?').run(written, nowIso(), job.id);
+      this.db
+        .prepare(`UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND ${mine}`)
+        .run(written, nowIso(), job.id, job.attempts);
       this.emit(job.id);
     };
     const beat = setInterval(() => {
       const row = this.db
-        .prepare('UPDATE jobs SET heartbeat_at = ? WHERE id = ? RETURNING cancel_requested')
-        .get(nowIso(), job.id) as { cancel_requested: number } | undefined;
-      if (row?.cancel_requested === 1) ctl.abort();
+        .prepare(`UPDATE jobs SET heartbeat_at = ? WHERE id = ? AND ${mine} RETURNING cancel_requested`)
+        .get(nowIso(), job.id, job.attempts) as { cancel_requested: number } | undefined;
+      // Cancelled, or taken over by another process (this one was taken for dead): stop.
+      if (row === undefined || row.cancel_requested === 1) ctl.abort();
     }, this.heartbeatMs);
     try {
       if (!handler) throw new Error(`no handler for job type ${job.type}`);
@@ -254,19 +282,20 @@ export class JobQueue {
       });
       if (ctl.signal.aborted) throw new JobCancelledError();
       this.db.transaction(() => {
-        finish(this.db);
-        this.db
+        const claimed = this.db
           .prepare(
-            "UPDATE jobs SET state = 'done', progress = 1, error = NULL, owner_pid = NULL, updated_at = ? WHERE id = ?",
+            `UPDATE jobs SET state = 'done', progress = 1, error = NULL, owner_pid = NULL, updated_at = ? WHERE id = ? AND ${mine}`,
           )
-          .run(nowIso(), job.id);
+          .run(nowIso(), job.id, job.attempts);
+        if (claimed.changes === 0) throw new JobCancelledError();
+        finish(this.db);
       })();
     } catch (err) {
       const cancelled = ctl.signal.aborted || err instanceof JobCancelledError;
       const message = err instanceof Error ? err.message : String(err);
       this.db
-        .prepare('UPDATE jobs SET state = ?, error = ?, owner_pid = NULL, updated_at = ? WHERE id = ?')
-        .run(cancelled ? 'cancelled' : 'failed', cancelled ? null : message, nowIso(), job.id);
+        .prepare(`UPDATE jobs SET state = ?, error = ?, owner_pid = NULL, updated_at = ? WHERE id = ? AND ${mine}`)
+        .run(cancelled ? 'cancelled' : 'failed', cancelled ? null : message, nowIso(), job.id, job.attempts);
     } finally {
       clearInterval(beat);
       this.live.delete(job.id);

@@ -1,5 +1,6 @@
 import type { Recording } from '../../../src-shared/recordings.js';
 import type { PlannedFrame } from '../../../src-shared/scans.js';
+import { ensureCurrentFile } from '../media/changes.js';
 import { analyseRecording } from '../saa/index.js';
 import type { RecordingsRepo } from '../store/recordings.js';
 import type { ScansRepo } from '../store/scans.js';
@@ -55,12 +56,25 @@ export async function analyseForStore(
   return { frames: result.frames, changePoints: result.changePoints, write };
 }
 
-/** The 'scan' job: SAA analysis of one recording, stored with the job's completion. */
+/**
+ * The 'scan' job: SAA analysis of one recording, stored with the job's completion. A file that
+ * changed since the library read it (replaced, or still being written at import) is read again
+ * first (media/changes.ts), so the scan is of the file as it is, at its real duration. A scan
+ * whose file changed again while it ran is not stored.
+ */
 export function scanJobHandler(recordings: RecordingsRepo, scans: ScansRepo): JobHandler {
   return async ({ job, signal, progress }) => {
     const payload = job.payload as ScanPayload;
+    if (!recordings.get(payload.recordingId)) throw new Error(`recording ${payload.recordingId} is not in the library`);
+    await ensureCurrentFile(recordings, payload.recordingId);
     const rec = recordings.get(payload.recordingId);
     if (!rec) throw new Error(`recording ${payload.recordingId} is not in the library`);
-    return (await analyseForStore(rec, payload.budgetTokens, scans, job.id, signal, progress)).write;
+    const content = recordings.fingerprint(rec.id);
+    const { write } = await analyseForStore(rec, payload.budgetTokens, scans, job.id, signal, progress);
+    return () => {
+      if (recordings.fingerprint(rec.id) !== content)
+        throw new Error(`${rec.path} changed while it was scanned: scan it again`);
+      return write();
+    };
   };
 }

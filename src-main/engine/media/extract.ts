@@ -58,12 +58,15 @@ const SEEK_BACK_S = 2;
 /** Seconds the second try for slots a pass lost seeks back (a recording with long keyframe intervals). */
 const RETRY_SEEK_BACK_S = 30;
 
-/** Where a file's timestamps start, and how long it lasts, read once per file (and its size and time). */
+/**
+ * Where a file's timestamps start, and how long it lasts, read once per file as it is: its
+ * size, modification and change times and inode, so a file replaced or still growing is read again.
+ */
 const timelines = new Map<string, Promise<{ startS: number; durationS: number }>>();
 
 function timeline(file: string): Promise<{ startS: number; durationS: number }> {
   const st = fs.statSync(file, { throwIfNoEntry: false });
-  const key = `${file}\u0000${st?.size ?? 0}\u0000${st?.mtimeMs ?? 0}`;
+  const key = [file, st?.size ?? 0, st?.mtimeMs ?? 0, st?.ctimeMs ?? 0, st?.ino ?? 0].join('\u0000');
   let t = timelines.get(key);
   if (!t) {
     t = probeVideo(file).then((info) => ({ startS: info.startS, durationS: info.durationS }));

@@ -1,5 +1,7 @@
 import ffmpeg from 'fluent-ffmpeg';
 import fs from 'node:fs';
+import path from 'node:path';
+import { removeAbandonedTemps, tempNameFor } from './temp.js';
 import { MediaError, lastErrorLine } from './tools.js';
 
 /** Video codecs a Chromium window plays in an MP4, WebM or Matroska file. */
@@ -30,7 +32,9 @@ export async function makePreview(
     onProgress?: (fraction: number) => void;
   },
 ): Promise<void> {
-  const tmp = `${outFile}.${process.pid}.tmp.mp4`;
+  // Temporary files of a preview job killed with its process are removed before a new one starts.
+  removeAbandonedTemps(path.dirname(outFile));
+  const tmp = tempNameFor(outFile, '.mp4');
   let stderrTail = '';
   try {
     await new Promise<void>((resolve, reject) => {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Recording, ScanState } from '../../../src-shared/recordings.js';
 import type { MediaInfo } from '../media/probe.js';
 import { nowIso, type DB } from './db.js';
@@ -23,6 +24,30 @@ export interface NewRecording extends Omit<MediaInfo, 'startS'> {
   path: string;
   fingerprint: string;
   sizeBytes: number;
+  posterPath: string | null;
+}
+
+/** What the library last knew of a recording's file, to tell whether it changed since. */
+export interface KnownFile {
+  id: number;
+  path: string;
+  fingerprint: string;
+  sizeBytes: number;
+  /** Modification time when last seen; null when never seen (recordings imported before it was kept). */
+  mtimeMs: number | null;
+  posterPath: string | null;
+  durationS: number;
+  fps: number;
+  width: number;
+  height: number;
+  codec: string;
+}
+
+/** A recording's file as it is now: its content's fingerprint and size, its time, and what ffprobe read. */
+export interface FileContent extends Omit<MediaInfo, 'startS'> {
+  fingerprint: string;
+  sizeBytes: number;
+  mtimeMs: number;
   posterPath: string | null;
 }
 
@@ -57,16 +82,17 @@ export class RecordingsRepo {
 
   /** Inserts a recording; returns its id. Throws on a duplicate path or fingerprint. */
   insert(r: NewRecording): number {
+    // The file's time now, so a later change (replaced, or still being written) is noticed.
+    const mtimeMs = fs.statSync(r.path, { throwIfNoEntry: false })?.mtimeMs ?? null;
     const info = this.db
       .prepare(
-        `INSERT INTO recordings (path, fingerprint, size_bytes, duration_s, fps, width, height, codec, created_at, imported_at, poster_path)
-         VALUES (@path, @fingerprint, @sizeBytes, @durationS, @fps, @width, @height, @codec, @createdAt, @importedAt, @posterPath)`,
+        `INSERT INTO recordings (path, fingerprint, size_bytes, duration_s, fps, width, height, codec, created_at, imported_at, poster_path, mtime_ms)
+         VALUES (@path, @fingerprint, @sizeBytes, @durationS, @fps, @width, @height, @codec, @createdAt, @importedAt, @posterPath, @mtimeMs)`,
       )
-      .run({ ...r, importedAt: nowIso() });
+      .run({ ...r, importedAt: nowIso(), mtimeMs });
     return Number(info.lastInsertRowid);
   }
 
-  /** The recording already holding this path or content, if any. */
   /** The content fingerprint of a recording (what caches of its frames are keyed by). */
   fingerprint(id: number): string | undefined {
     const row = this.db.prepare('SELECT fingerprint FROM recordings WHERE id = ?').get(id) as
@@ -74,6 +100,57 @@ export class RecordingsRepo {
     return row?.fingerprint;
   }
 
+  /** What the library last knew of a recording's file. */
+  knownFile(id: number): KnownFile | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT id, path, fingerprint, size_bytes AS sizeBytes, mtime_ms AS mtimeMs, poster_path AS posterPath,
+                duration_s AS durationS, fps, width, height, codec
+         FROM recordings WHERE id = ?`,
+      )
+      .get(id) as KnownFile | undefined;
+    return row;
+  }
+
+  /** When a change of the recording's content was last found (ms since the epoch), or null. */
+  contentChangedMs(id: number): number | null {
+    const row = this.db.prepare('SELECT content_changed_ms AS ms FROM recordings WHERE id = ?').get(id) as
+      { ms: number | null } | undefined;
+    return row?.ms ?? null;
+  }
+
+  /** The file's time as seen now, its content unchanged (same size and fingerprint). */
+  seen(id: number, mtimeMs: number): void {
+    this.db.prepare('UPDATE recordings SET mtime_ms = ? WHERE id = ?').run(mtimeMs, id);
+  }
+
+  /**
+   * The recording's file holds other content now: its fingerprint, size, time and what ffprobe
+   * read are replaced, and its scans (change points and frame plans of the old content) are
+   * dropped in the same transaction, so nothing goes on using them. Frames and features cached
+   * under the old fingerprint can no longer be reached and age out of the cache.
+   */
+  replaceContent(id: number, c: FileContent): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE recordings SET fingerprint = @fingerprint, size_bytes = @sizeBytes, mtime_ms = @mtimeMs,
+             duration_s = @durationS, fps = @fps, width = @width, height = @height, codec = @codec,
+             created_at = @createdAt, poster_path = @posterPath, content_changed_ms = @changedMs
+           WHERE id = @id`,
+        )
+        .run({ ...c, id, changedMs: Date.now() });
+      this.db.prepare('DELETE FROM scans WHERE recording_id = ?').run(id);
+    })();
+  }
+
+  /** The recording holding this content, if any. */
+  byFingerprint(fingerprint: string): { id: number; path: string } | undefined {
+    return this.db.prepare('SELECT id, path FROM recordings WHERE fingerprint = ?').get(fingerprint) as
+      { id: number; path: string } | undefined;
+  }
+
+  /** The recording already holding this path or content, if any. */
   findDuplicate(path: string, fingerprint: string): { id: number; path: string } | undefined {
     return this.db
       .prepare('SELECT id, path FROM recordings WHERE path = ? OR fingerprint = ? LIMIT 1')

@@ -89,6 +89,7 @@ export class SegmentsRepo {
   verdict(
     segmentId: number,
     v: { kind: 'accept' } | { kind: 'reject'; reason: RejectReason } | { kind: 'adjust'; startS: number; endS: number },
+    clientId?: string,
   ): Segment {
     return this.db.transaction(() => {
       const seg = this.must(segmentId);
@@ -96,10 +97,19 @@ export class SegmentsRepo {
       const bounds = v.kind === 'adjust' ? [v.startS, v.endS] : [null, null];
       this.db
         .prepare(
-          `INSERT INTO verdicts (segment_id, verdict, reason, start_s, end_s, previous_start_s, previous_end_s, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO verdicts (segment_id, verdict, reason, start_s, end_s, previous_start_s, previous_end_s, created_at,
+             client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(segmentId, v.kind, v.kind === 'reject' ? v.reason : null, ...bounds, seg.startS, seg.endS, now);
+        .run(
+          segmentId,
+          v.kind,
+          v.kind === 'reject' ? v.reason : null,
+          ...bounds,
+          seg.startS,
+          seg.endS,
+          now,
+          clientId ?? null,
+        );
       if (v.kind === 'adjust') {
         this.db
           .prepare('UPDATE segments SET start_s = ?, end_s = ?, state = ? WHERE id = ?')
@@ -110,7 +120,7 @@ export class SegmentsRepo {
   }
 
   /** A segment the model missed, added by the operator (accepted, with an 'add' verdict). */
-  add(queryId: number, recordingId: number, startS: number, endS: number): Segment {
+  add(queryId: number, recordingId: number, startS: number, endS: number, clientId?: string): Segment {
     return this.db.transaction(() => {
       const now = nowIso();
       const id = Number(
@@ -122,23 +132,27 @@ export class SegmentsRepo {
           .run(queryId, recordingId, startS, endS, now).lastInsertRowid,
       );
       this.db
-        .prepare(`INSERT INTO verdicts (segment_id, verdict, start_s, end_s, created_at) VALUES (?, 'add', ?, ?, ?)`)
-        .run(id, startS, endS, now);
+        .prepare(
+          `INSERT INTO verdicts (segment_id, verdict, start_s, end_s, created_at, client_id) VALUES (?, 'add', ?, ?, ?, ?)`,
+        )
+        .run(id, startS, endS, now, clientId ?? null);
       return this.must(id);
     })();
   }
 
   /**
-   * Takes back the latest standing verdict: an adjustment gets its previous bounds back, an
-   * added segment goes, and the segment's state becomes what its verdicts before say.
+   * Takes back the latest standing verdict of one client (a window or page): an adjustment
+   * gets its previous bounds back, an added segment goes, and the segment's state becomes
+   * what its verdicts before say. Another client's verdicts are never touched.
    */
-  undo(): { segment: Segment | null; removed: number | null } {
+  undo(clientId: string): { segment: Segment | null; removed: number | null } {
     return this.db.transaction(() => {
       const v = this.db
         .prepare(
-          'SELECT id, segment_id, verdict, previous_start_s, previous_end_s FROM verdicts WHERE undone = 0 ORDER BY id DESC LIMIT 1',
+          `SELECT id, segment_id, verdict, previous_start_s, previous_end_s FROM verdicts
+           WHERE undone = 0 AND client_id = ? ORDER BY id DESC LIMIT 1`,
         )
-        .get() as
+        .get(clientId) as
         | { id: number; segment_id: number; verdict: VerdictKind; previous_start_s: number; previous_end_s: number }
         | undefined;
       if (!v) return { segment: null, removed: null };

@@ -64,6 +64,8 @@ export function jobLabel(job: Job, recordings: readonly Recording[]): string {
 }
 
 export class AppState {
+  /** This window or page, named once per load: Undo takes back its own verdicts only. */
+  readonly clientId = crypto.randomUUID();
   view = $state<View>('library');
   messages = $state<Message[]>([]);
   /** False while live updates are lost (web mode's event stream); the client retries. */
@@ -317,17 +319,17 @@ export class AppState {
   }
 
   async accept(segmentId: number): Promise<void> {
-    const out = await this.call('review.accept', { segmentId });
+    const out = await this.call('review.accept', { segmentId, clientId: this.clientId });
     if (out) this.applySegment(out.segment);
   }
 
   async reject(segmentId: number, reason: RejectReason): Promise<void> {
-    const out = await this.call('review.reject', { segmentId, reason });
+    const out = await this.call('review.reject', { segmentId, reason, clientId: this.clientId });
     if (out) this.applySegment(out.segment);
   }
 
   async adjust(segmentId: number, startS: number, endS: number): Promise<void> {
-    const out = await this.call('review.adjust', { segmentId, startS, endS });
+    const out = await this.call('review.adjust', { segmentId, startS, endS, clientId: this.clientId });
     if (out) this.applySegment(out.segment);
   }
 
@@ -336,7 +338,13 @@ export class AppState {
       this.report('Run or open a query first: an added segment belongs to a query.');
       return false;
     }
-    const out = await this.call('review.add', { queryId: this.queryId, recordingId, startS, endS });
+    const out = await this.call('review.add', {
+      queryId: this.queryId,
+      recordingId,
+      startS,
+      endS,
+      clientId: this.clientId,
+    });
     if (!out) return false;
     this.applySegment(out.segment);
     this.selectedId = out.segment.id;
@@ -344,7 +352,7 @@ export class AppState {
   }
 
   async undo(): Promise<void> {
-    const out = await this.call('review.undo', {});
+    const out = await this.call('review.undo', { clientId: this.clientId });
     if (!out) return;
     if (out.removed !== null) this.forget(out.removed);
     if (out.segment) this.applySegment(out.segment);

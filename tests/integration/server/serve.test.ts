@@ -13,7 +13,7 @@ import { makeTinyQwen2VL } from '../../fixtures/tiny-qwen2vl/generate.js';
 import { makeVideo } from '../../fixtures/make-video.js';
 import { startServer, tempHome } from '../cli/run-tempo.js';
 
-const TOKEN = 'serve-test-token-1234';
+const TOKEN = 'serve-test-token-0123456789abcdef';
 let home: string;
 let base: string;
 let server: Awaited<ReturnType<typeof startServer<{ url: string; port: number }>>>;
@@ -79,19 +79,19 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
 describe('tempo serve', () => {
   it('prints a 127.0.0.1 URL with the token, and turns away requests without it', async () => {
     expect(server.info.url).toBe(`${base}/?token=${TOKEN}`);
-    expect((await fetch(`${base}/`)).status).toBe(401);
     expect((await fetch(`${base}/api/library.list`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${base}/api/events`)).status).toBe(401);
     expect((await fetch(`${base}/media/recording/1`)).status).toBe(401);
     expect((await fetch(`${base}/?token=wrong`)).status).toBe(401);
     const page = await fetch(server.info.url);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Tempo Review');
-    const cookie = page.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/HttpOnly/);
-    expect(cookie).toMatch(/SameSite=Strict/);
-    // The cookie alone authorises the page's later requests (media, events).
-    const again = await fetch(`${base}/`, { headers: { cookie: cookie.split(';')[0]! } });
-    expect(again.status).toBe(200);
+    // No cookie: the browser would send it to every port of 127.0.0.1. The page keeps the token.
+    expect(page.headers.get('set-cookie')).toBeNull();
+    // The app's files hold no data: a reload (its address no longer has the token) still gets them.
+    expect((await fetch(`${base}/`)).status).toBe(200);
+    const cookie = `tempo_token=${TOKEN}`;
+    expect((await fetch(`${base}/api/library.list`, { method: 'POST', headers: { cookie } })).status).toBe(401);
   });
 
   it('refuses another Host (DNS rebinding) and paths outside the renderer', async () => {
@@ -147,9 +147,16 @@ describe('tempo serve', () => {
     const bad = await call<{ error: string }>('review.adjust', { segmentId: seg.id, startS: 6, endS: 2 });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/must come after the start/);
-    const added = await call<CallOutput<'review.add'>>('review.add', { queryId, recordingId: 1, startS: 7, endS: 9 });
+    const clientId = 'serve-test-page';
+    const added = await call<CallOutput<'review.add'>>('review.add', {
+      queryId,
+      recordingId: 1,
+      startS: 7,
+      endS: 9,
+      clientId,
+    });
     expect(added.body.segment).toMatchObject({ source: 'operator', state: 'accepted' });
-    expect((await call('review.undo')).body).toMatchObject({ removed: added.body.segment.id });
+    expect((await call('review.undo', { clientId })).body).toMatchObject({ removed: added.body.segment.id });
     const queue = await call<CallOutput<'review.queue'>>('review.queue', { queryId });
     expect(queue.body.segments.map((s) => s.state)).toEqual(['adjusted']);
     expect(events.some((e) => e.kind === 'segment-updated' && e.segment.id === seg.id)).toBe(true);
@@ -157,7 +164,7 @@ describe('tempo serve', () => {
 
   it('says a missing model or a stopped model server in one message, and keeps serving', async () => {
     expect((await call('settings.set', { model: 'nope' })).body).toMatchObject({ usage: true });
-    await call('settings.set', { serverUrl: 'http://127.0.0.1:9/v1' });
+    await call('settings.set', { serverUrl: 'http://127.0.0.1:9/v1', confirmUrlChange: true });
     const down = await call<{ error: string }>('query.run', { text: 'a box', recordingIds: [] });
     expect(down.status).toBe(500);
     expect(down.body.error).toMatch(/model server http:\/\/127\.0\.0\.1:9\/v1 is not reachable/);

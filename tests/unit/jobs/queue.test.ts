@@ -114,4 +114,49 @@ describe('JobQueue', () => {
     expect(q.recover()).toEqual([]);
     expect(q.get(job.id)?.state).toBe('running');
   });
+
+  it('takes over a joined job whose owner died, and drain reports the jobs it ran', async () => {
+    const q = new JobQueue(db);
+    q.register(
+      'scan',
+      async ({ job }) =>
+        (d) =>
+          d.prepare('INSERT INTO results VALUES (?, ?)').run(job.id, 'ok'),
+    );
+    const job = q.enqueue('scan', {}, { dedupeKey: 'k' });
+    // Another process runs it (alive, beating) ...
+    db.prepare("UPDATE jobs SET state = 'running', attempts = 1, owner_pid = ?, heartbeat_at = ? WHERE id = ?").run(
+      2 ** 22 + 12345,
+      new Date().toISOString(),
+      job.id,
+    );
+    // ... a second caller joins it, and that process is gone: the joiner runs it, once.
+    expect(q.enqueue('scan', {}, { dedupeKey: 'k' }).id).toBe(job.id);
+    const ended = await q.runToEnd(job.id, 10);
+    expect(ended).toMatchObject({ state: 'done', attempts: 2 });
+    expect(rows()).toEqual([{ job_id: job.id, value: 'ok' }]);
+    const other = q.enqueue('scan', {});
+    expect(await q.drain()).toEqual([other.id]);
+    expect(await q.drain()).toEqual([]);
+  });
+
+  it('a process taken for dead whose job was taken over writes nothing when it ends', async () => {
+    const q = new JobQueue(db, { heartbeatMs: 20 });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    q.register('scan', async ({ job }) => {
+      await gate;
+      return (d) => d.prepare('INSERT INTO results VALUES (?, ?)').run(job.id, `attempt ${job.attempts}`);
+    });
+    const job = q.enqueue('scan', {});
+    const slow = q.drain();
+    await sleep(10);
+    // Another process took the job for abandoned and finished it (attempt 2).
+    db.prepare("UPDATE jobs SET state = 'done', attempts = 2 WHERE id = ?").run(job.id);
+    db.prepare('INSERT INTO results VALUES (?, ?)').run(job.id, 'attempt 2');
+    release();
+    await slow;
+    expect(q.get(job.id)).toMatchObject({ state: 'done', attempts: 2 });
+    expect(rows()).toEqual([{ job_id: job.id, value: 'attempt 2' }]);
+  });
 });

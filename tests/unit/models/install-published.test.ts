@@ -121,8 +121,9 @@ describe('installing a transformers.js export as published (no tempo-model.json)
   });
 
   it('installs a hub snapshot folder of relative symlinks as real files, named after the repo', async () => {
-    const blobs = writePublishedExport(path.join(usb, 'blobs-src'));
-    const snap = path.join(usb, 'models--onnx-community--Qwen2-VL-2B-Instruct', 'snapshots', 'a'.repeat(40));
+    const repo = path.join(usb, 'models--onnx-community--Qwen2-VL-2B-Instruct');
+    const blobs = writePublishedExport(path.join(repo, 'blobs'));
+    const snap = path.join(repo, 'snapshots', 'a'.repeat(40));
     for (const rel of filesOf(blobs)) {
       fs.mkdirSync(path.dirname(path.join(snap, rel)), { recursive: true });
       fs.symlinkSync(path.relative(path.dirname(path.join(snap, rel)), path.join(blobs, rel)), path.join(snap, rel));

@@ -75,8 +75,9 @@ describe('installModel', () => {
 
 describe('installModel from a snapshot of links', () => {
   it('copies the files behind symlinks, so the model works without the stick', async () => {
-    const blobs = writeModelFolder(path.join(usb, 'blobs'));
-    const snap = path.join(usb, 'snapshot');
+    // As the hub cache lays it out: snapshots/<commit>/<file> -> the same repo's blobs.
+    const blobs = writeModelFolder(path.join(usb, 'models--org--tiny', 'blobs'));
+    const snap = path.join(usb, 'models--org--tiny', 'snapshots', 'c'.repeat(40));
     fs.mkdirSync(path.join(snap, 'onnx'), { recursive: true });
     for (const rel of [
       'tempo-model.json',

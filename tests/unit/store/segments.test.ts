@@ -68,16 +68,16 @@ describe('SegmentsRepo', () => {
 
   it('undoes the latest verdict first: bounds and state come back, an added segment goes', () => {
     const [a] = segments.byQuery(queryId);
-    segments.verdict(a!.id, { kind: 'adjust', startS: 2, endS: 5 });
-    segments.verdict(a!.id, { kind: 'accept' });
-    const added = segments.add(queryId, a!.recordingId, 40, 44);
+    segments.verdict(a!.id, { kind: 'adjust', startS: 2, endS: 5 }, 'window-a');
+    segments.verdict(a!.id, { kind: 'accept' }, 'window-a');
+    const added = segments.add(queryId, a!.recordingId, 40, 44, 'window-a');
     expect(added).toMatchObject({ source: 'operator', state: 'accepted', confidence: null, runId: null });
 
-    expect(segments.undo()).toEqual({ segment: null, removed: added.id });
+    expect(segments.undo('window-a')).toEqual({ segment: null, removed: added.id });
     expect(segments.get(added.id)).toBeUndefined();
-    expect(segments.undo().segment).toMatchObject({ id: a!.id, state: 'adjusted', startS: 2, endS: 5 });
-    expect(segments.undo().segment).toMatchObject({ id: a!.id, state: 'pending', startS: 1, endS: 4 });
-    expect(segments.undo()).toEqual({ segment: null, removed: null });
+    expect(segments.undo('window-a').segment).toMatchObject({ id: a!.id, state: 'adjusted', startS: 2, endS: 5 });
+    expect(segments.undo('window-a').segment).toMatchObject({ id: a!.id, state: 'pending', startS: 1, endS: 4 });
+    expect(segments.undo('window-a')).toEqual({ segment: null, removed: null });
     // Undone verdicts stay on record, marked.
     expect(count('verdicts')).toBe(2);
     expect((db.prepare('SELECT count(*) AS n FROM verdicts WHERE undone = 1').get() as { n: number }).n).toBe(2);
