@@ -52,8 +52,9 @@ Commands:
          [--server URL [--token T] [--model ID] [--profile qwen2-vl|time-r1|timelens|qwen3-vl] [--context TOKENS]]
                              ask an OpenAI-compatible model server instead (token also from
                              TEMPO_SERVER_TOKEN)
-  serve [--port N]            web mode: the workstation in a browser, on 127.0.0.1 behind a
-                             random token (the printed URL carries it)
+  serve [--port N] [--token T]
+                             web mode: the workstation in a browser, on 127.0.0.1 behind a
+                             random token (the printed URL carries it; --token: 32+ characters)
   serve-model [--port N] [--model NAME|DIR] [--device D] [--token T]
                              serve a local model as an OpenAI-compatible endpoint on 127.0.0.1
                              (bearer token required; a random one is printed when not given)
