@@ -58,7 +58,11 @@ export async function* rawVideoFrames(file: string, frameBytes: number, opts: Ra
     }
     const failure = await finished;
     if (opts.signal?.aborted) throw new MediaError('cancelled');
-    if (failure) throw new MediaError(`ffmpeg failed: ${lastErrorLine(stderrTail, String(failure))}`);
+    if (failure) {
+      // fluent-ffmpeg's own reason (exit code or signal) and ffmpeg's last stderr line, which may be a normal one.
+      const why = failure.message.split('\n')[0] ?? 'unknown';
+      throw new MediaError(`ffmpeg failed (${why}): ${lastErrorLine(stderrTail, why)}`);
+    }
     if (count === 0) throw new MediaError(`ffmpeg produced no frames: ${lastErrorLine(stderrTail, 'no output')}`);
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
