@@ -59,9 +59,10 @@ export async function* rawVideoFrames(file: string, frameBytes: number, opts: Ra
     const failure = await finished;
     if (opts.signal?.aborted) throw new MediaError('cancelled');
     if (failure) {
-      // fluent-ffmpeg's own reason (exit code or signal) and ffmpeg's last stderr line, which may be a normal one.
+      // ffmpeg's last stderr line, and fluent-ffmpeg's own reason (exit code or signal) where that line is another.
       const why = failure.message.split('\n')[0] ?? 'unknown';
-      throw new MediaError(`ffmpeg failed (${why}): ${lastErrorLine(stderrTail, why)}`);
+      const line = lastErrorLine(stderrTail, why);
+      throw new MediaError(`ffmpeg failed: ${line}${line === why ? '' : ` (${why})`}`);
     }
     if (count === 0) throw new MediaError(`ffmpeg produced no frames: ${lastErrorLine(stderrTail, 'no output')}`);
   } finally {
