@@ -15,6 +15,10 @@ const Seconds = z.number().finite().nonnegative();
 export const SegmentState = z.enum(['pending', 'accepted', 'rejected', 'adjusted']);
 export type SegmentState = z.infer<typeof SegmentState>;
 
+/** What an operator's verdict on a segment did. */
+export const VerdictKind = z.enum(['accept', 'reject', 'adjust', 'add']);
+export type VerdictKind = z.infer<typeof VerdictKind>;
+
 export const RejectReason = z.enum(['not-present', 'wrong-time', 'partly']);
 export type RejectReason = z.infer<typeof RejectReason>;
 

@@ -1,4 +1,4 @@
-import { UsageError } from '../engine/api/errors.js';
+import { UsageError } from '../engine/errors.js';
 import { fitCalibrator, MIN_CALIBRATION_VERDICTS, type CalibrationFit } from '../engine/learning/calibration.js';
 import type { Reliability } from '../engine/learning/reliability.js';
 import { ReviewedRepo } from '../engine/store/reviewed.js';

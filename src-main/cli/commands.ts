@@ -9,7 +9,7 @@ import { ImportStoppedError, importPaths, isAlreadyInLibrary } from '../engine/a
 import { listInstalledModels, resolveModelDir } from '../engine/api/models.js';
 import { listRecordings, resolveRecording } from '../engine/api/recordings.js';
 import { scanRecording } from '../engine/api/scan.js';
-import { UsageError } from '../engine/api/errors.js';
+import { UsageError } from '../engine/errors.js';
 import type { Engine } from '../engine/engine.js';
 import { checkDevice, DeviceError } from '../engine/models/devices.js';
 import { loadModel } from '../engine/models/loaded.js';

@@ -1,5 +1,5 @@
 import { evaluateSet, type EvalResult } from '../engine/api/eval.js';
-import { UsageError } from '../engine/api/errors.js';
+import { UsageError } from '../engine/errors.js';
 import type { Skipped } from '../engine/learning/datasets/types.js';
 import { followJobs, type CommandContext } from './commands.js';
 import { cmdVerdictEval } from './verdict-eval-command.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../engine/api/errors.js';
+import { UsageError } from '../engine/errors.js';
 import { EXPORT_FORMATS, exportTraining } from '../engine/learning/export/export.js';
 import type { ExportFormat } from '../engine/store/exports.js';
 import type { CommandContext } from './commands.js';

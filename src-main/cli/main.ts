@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
-import { NotFoundError, UsageError } from '../engine/api/errors.js';
+import { NotFoundError, StoreError, UsageError } from '../engine/errors.js';
 import { Engine } from '../engine/engine.js';
 import { defaultHome } from '../engine/home.js';
-import { StoreError } from '../engine/store/db.js';
 import {
   cmdGround,
   cmdImport,

@@ -1,4 +1,4 @@
-import { UsageError } from '../engine/api/errors.js';
+import { UsageError } from '../engine/errors.js';
 import { ExportError, exportModel } from '../engine/models/export.js';
 import { formatBytes } from '../engine/models/pull.js';
 import type { CommandContext } from './commands.js';

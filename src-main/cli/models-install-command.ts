@@ -1,4 +1,4 @@
-import { UsageError } from '../engine/api/errors.js';
+import { UsageError } from '../engine/errors.js';
 import { checkDevice, DeviceError, type Device } from '../engine/models/devices.js';
 import { InstallError, installModel, type Installed } from '../engine/models/install.js';
 import { Dtype } from '../engine/models/manifest.js';

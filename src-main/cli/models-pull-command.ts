@@ -1,4 +1,4 @@
-import { UsageError } from '../engine/api/errors.js';
+import { UsageError } from '../engine/errors.js';
 import { DEFAULT_ENDPOINT, formatBytes, PullError, pullModel } from '../engine/models/pull.js';
 import type { CommandContext } from './commands.js';
 import { installOptions } from './models-install-command.js';

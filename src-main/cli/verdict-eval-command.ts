@@ -1,4 +1,4 @@
-import { UsageError } from '../engine/api/errors.js';
+import { UsageError } from '../engine/errors.js';
 import { verdictEval, type VerdictScore } from '../engine/learning/verdict-eval.js';
 import { runReviewed } from '../engine/learning/run-reviewed.js';
 import { modelList } from './calibrate-command.js';

@@ -5,7 +5,7 @@
  * comes in as parameters, so this runs and is tested under plain Node.
  */
 import type { EngineEvent } from '../../src-shared/api.js';
-import { NotFoundError, UsageError } from '../engine/api/errors.js';
+import { NotFoundError, UsageError } from '../engine/errors.js';
 import { handle } from '../engine/api/handlers.js';
 import type { Engine } from '../engine/engine.js';
 import { channels, type IpcResult, type PickKind } from './channels.js';

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { EngineEvent } from '../../src-shared/api.js';
 import { byteRange, MediaRouteError, resolveMedia } from '../engine/api/media.js';
-import { NotFoundError, UsageError } from '../engine/api/errors.js';
+import { NotFoundError, UsageError } from '../engine/errors.js';
 import { handle } from '../engine/api/handlers.js';
 import type { Engine } from '../engine/engine.js';
 import {

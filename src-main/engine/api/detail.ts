@@ -3,7 +3,7 @@ import type { CallInput, CallOutput } from '../../../src-shared/api.js';
 import type { Engine } from '../engine.js';
 import { previewFile } from '../jobs/preview-job.js';
 import { isPlayable } from '../media/preview.js';
-import { NotFoundError } from './errors.js';
+import { NotFoundError } from '../errors.js';
 import { refreshRecordings } from './refresh.js';
 
 /** Points of the activity strip at most. */

@@ -19,7 +19,7 @@ import { scoreItems, type EvalReport } from '../learning/evaluate.js';
 import { readPredictions } from '../learning/predictions.js';
 import { findVideo } from '../learning/videos.js';
 import { probeVideo } from '../media/probe.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 import { planGround, type GroundRequest } from './ground.js';
 import { runJob } from './run-job.js';
 

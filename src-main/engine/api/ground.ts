@@ -6,9 +6,9 @@ import { RemoteBackend, RemoteError } from '../grounding/remote-backend.js';
 import { groundDedupeKey, type GroundPayload, type GroundTarget } from '../jobs/ground-job.js';
 import { checkDevice, DeviceError } from '../models/devices.js';
 import { getProfile, PROFILES } from '../models/profiles/index.js';
-import { UsageError } from './errors.js';
+import { JobFailedError, UsageError } from '../errors.js';
 import { resolveModelDir } from './models.js';
-import { JobFailedError } from './run-job.js';
+
 import { scanRecording } from './scan.js';
 
 export const MAX_QUERY_CHARS = 2000;

@@ -2,7 +2,7 @@ import { calls, type CallName, type CallOutput } from '../../../src-shared/api.j
 import { DEFAULT_SCAN_BUDGET } from '../../../src-shared/scans.js';
 import type { Engine } from '../engine.js';
 import { recordingDetail } from './detail.js';
-import { NotFoundError, UsageError } from './errors.js';
+import { NotFoundError, UsageError } from '../errors.js';
 import { importPaths } from './import.js';
 import { refreshRecordings } from './refresh.js';
 import { scanDedupeKey } from '../jobs/scan-job.js';

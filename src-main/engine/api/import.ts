@@ -7,7 +7,7 @@ import { expandPaths, fingerprint } from '../media/files.js';
 import { makePoster } from '../media/poster.js';
 import { probeVideo } from '../media/probe.js';
 import { MediaError } from '../media/tools.js';
-import { StoreError } from '../store/db.js';
+import { StoreError } from '../errors.js';
 
 export interface ImportOptions {
   onFile?: (done: number, total: number, file: string) => void;

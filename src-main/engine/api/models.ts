@@ -1,7 +1,7 @@
 import type { Engine } from '../engine.js';
 import { availableDevices, type Device } from '../models/devices.js';
 import { findModel, listModels, ModelNotFoundError } from '../models/registry.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 export interface ModelListing {
   name: string | null;

@@ -11,7 +11,7 @@ import { verdictEval } from '../learning/verdict-eval.js';
 import { listModels } from '../models/registry.js';
 import { CalibratorsRepo, type StoredCalibrator } from '../store/calibrators.js';
 import { ReviewedRepo } from '../store/reviewed.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;

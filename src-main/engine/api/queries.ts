@@ -3,7 +3,7 @@ import type { Job } from '../../../src-shared/jobs.js';
 import { DEFAULT_SCAN_BUDGET } from '../../../src-shared/scans.js';
 import type { Engine } from '../engine.js';
 import type { GroundPayload } from '../jobs/ground-job.js';
-import { NotFoundError, UsageError } from './errors.js';
+import { NotFoundError, UsageError } from '../errors.js';
 import { checkQuery, planGround, type GroundPlan } from './ground.js';
 
 /**

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ListResult, Recording } from '../../../src-shared/recordings.js';
 import type { Engine } from '../engine.js';
-import { NotFoundError } from './errors.js';
+import { NotFoundError } from '../errors.js';
 
 export function listRecordings(engine: Engine): ListResult {
   return {

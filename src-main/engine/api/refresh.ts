@@ -3,7 +3,7 @@ import type { CallOutput } from '../../../src-shared/api.js';
 import type { Engine } from '../engine.js';
 import { previewFile } from '../jobs/preview-job.js';
 import { checkRecordingFile, type FileCheck } from '../media/changes.js';
-import { NotFoundError } from './errors.js';
+import { NotFoundError } from '../errors.js';
 
 export type RefreshResult = CallOutput<'library.refresh'>;
 

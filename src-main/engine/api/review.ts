@@ -1,6 +1,6 @@
 import type { CallInput, CallOutput, Segment } from '../../../src-shared/api.js';
 import type { Engine } from '../engine.js';
-import { NotFoundError, UsageError } from './errors.js';
+import { NotFoundError, UsageError } from '../errors.js';
 
 function segmentOf(engine: Engine, id: number): Segment {
   const s = engine.segments.get(id);

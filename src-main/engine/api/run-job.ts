@@ -2,10 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job, JobType } from '../../../src-shared/jobs.js';
 import type { Engine } from '../engine.js';
 import type { EnqueueOptions } from '../jobs/queue.js';
+import { JobFailedError } from '../errors.js';
 
-export class JobFailedError extends Error {
-  override name = 'JobFailedError';
-}
 
 async function waitForJob(engine: Engine, id: number): Promise<Job> {
   for (;;) {

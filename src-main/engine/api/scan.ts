@@ -4,9 +4,9 @@ import { DEFAULT_SCAN_BUDGET, type ScanResult } from '../../../src-shared/scans.
 import type { Engine } from '../engine.js';
 import { scanDedupeKey, type ScanPayload } from '../jobs/scan-job.js';
 import type { StoredScan } from '../store/scans.js';
-import { UsageError } from './errors.js';
+import { JobFailedError, UsageError } from '../errors.js';
 import { refreshRecordings } from './refresh.js';
-import { JobFailedError, runJob } from './run-job.js';
+import { runJob } from './run-job.js';
 
 export interface ScanOptions {
   budgetTokens?: number;

@@ -1,7 +1,7 @@
 import type { CallInput, CallOutput } from '../../../src-shared/api.js';
 import type { Engine } from '../engine.js';
 import { checkDevice, DeviceError } from '../models/devices.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 import { resolveModelDir } from './models.js';
 
 export function getSettings(engine: Engine): CallOutput<'settings.get'> {

@@ -10,7 +10,8 @@ import { findVideo } from '../learning/videos.js';
 import { fingerprint } from '../media/files.js';
 import { MediaError } from '../media/tools.js';
 import { groundOnPlan, resolveTarget, type GroundTarget, type Resolved } from './ground-job.js';
-import { JobCancelledError, type JobHandler } from './queue.js';
+import { JobCancelledError } from '../errors.js';
+import type { JobHandler } from './queue.js';
 import { analyseForStore } from './scan-job.js';
 
 /** Everything an 'eval' job needs, so `tempo jobs run` can resume it in a fresh process. */

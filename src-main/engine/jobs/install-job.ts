@@ -3,13 +3,14 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { CallInput, EngineEvent } from '../../../src-shared/api.js';
 import type { Job } from '../../../src-shared/jobs.js';
-import { UsageError } from '../api/errors.js';
+import { UsageError } from '../errors.js';
 import type { Engine } from '../engine.js';
 import { DEVICES } from '../models/devices.js';
 import { installModel } from '../models/install.js';
 import { Dtype, ModelManifest } from '../models/manifest.js';
 import { PROFILES } from '../models/profiles/index.js';
-import { JobCancelledError, type JobHandler } from './queue.js';
+import { JobCancelledError } from '../errors.js';
+import type { JobHandler } from './queue.js';
 
 /** What an 'install' job carries: the folder (absolute), the operator's choices, the device the dtype rule picks for. */
 export const InstallPayload = z.object({

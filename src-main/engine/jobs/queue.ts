@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job, JobEvent, JobType } from '../../../src-shared/jobs.js';
+import { JobCancelledError } from '../errors.js';
 import { nowIso, type DB } from '../store/db.js';
 
 interface JobRow {
@@ -58,12 +59,6 @@ export interface EnqueueOptions {
   maxAttempts?: number;
 }
 
-export class JobCancelledError extends Error {
-  override name = 'JobCancelledError';
-  constructor() {
-    super('cancelled');
-  }
-}
 
 function pidAlive(pid: number): boolean {
   try {

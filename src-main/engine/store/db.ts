@@ -1,14 +1,11 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { StoreError } from '../errors.js';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
 
 export type DB = Database.Database;
 
-/** Thrown when the database file is newer than this build or its migrations are out of order. */
-export class StoreError extends Error {
-  override name = 'StoreError';
-}
 
 function checkOrder(migrations: readonly Migration[]): void {
   let last = 0;

@@ -1,5 +1,6 @@
 import type { RejectReason, Segment, SegmentState } from '../../../src-shared/api.js';
-import { nowIso, StoreError, type DB } from './db.js';
+import { StoreError } from '../errors.js';
+import { nowIso, type DB } from './db.js';
 
 interface SegmentRow {
   id: number;

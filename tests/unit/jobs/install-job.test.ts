@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../src-shared/api.js';
 import type { Job } from '../../../src-shared/jobs.js';
-import { UsageError } from '../../../src-main/engine/api/errors.js';
+import { UsageError } from '../../../src-main/engine/errors.js';
 import { handle } from '../../../src-main/engine/api/handlers.js';
 import { Engine } from '../../../src-main/engine/engine.js';
 import { installJobHandler } from '../../../src-main/engine/jobs/install-job.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../../../src-main/engine/api/errors.js';
+import { UsageError } from '../../../src-main/engine/errors.js';
 import { defaultExportId, exportTraining } from '../../../src-main/engine/learning/export/export.js';
 import type { TrainingRecord } from '../../../src-main/engine/learning/export/records.js';
 import type { DB } from '../../../src-main/engine/store/db.js';

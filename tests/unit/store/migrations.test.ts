@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../../src-main/engine/store/migrations/index.js';
-import { migrate, openDatabase, StoreError } from '../../../src-main/engine/store/db.js';
+import { StoreError } from '../../../src-main/engine/errors.js';
+import { migrate, openDatabase } from '../../../src-main/engine/store/db.js';
 
 function tables(db: Database.Database): string[] {
   return (

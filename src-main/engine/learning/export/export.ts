@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { UsageError } from '../../api/errors.js';
+import { UsageError } from '../../errors.js';
 import type { DB } from '../../store/db.js';
 import { ExportsRepo, type ExportFormat, type ExportOptions } from '../../store/exports.js';
 import { ReviewedRepo } from '../../store/reviewed.js';
