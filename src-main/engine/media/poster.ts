@@ -1,10 +1,9 @@
-import ffmpeg from 'fluent-ffmpeg';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { stillSlots } from './limit.js';
 import { removeAbandonedTemps, tempNameFor } from './temp.js';
-import { MediaError, lastErrorLine } from './tools.js';
+import { startFfmpeg } from './raw-video.js';
+import { MediaError, ffmpegFailed, ffmpegFailure, ffmpegReason } from './tools.js';
 
 /**
  * A JPEG still (320 px wide) of the frame at `atS`, as bytes: ffmpeg writes it to a pipe, so
@@ -56,29 +55,38 @@ export function writeAtomically(outFile: string, bytes: Uint8Array): void {
 }
 
 async function stillAt(file: string, atS: number): Promise<Buffer> {
-  let stderrTail = '';
-  const cmd = ffmpeg(file)
-    .inputOptions(['-nostdin', '-hide_banner', '-ss', atS.toFixed(3)])
-    .outputOptions(['-frames:v', '1', '-an', '-sn', '-vf', 'scale=320:-2', '-q:v', '4', '-c:v', 'mjpeg'])
-    .format('image2pipe')
-    .on('stderr', (line: string) => {
-      stderrTail = (stderrTail + '\n' + line).slice(-4000);
-    });
-  const finished = new Promise<Error | null>((resolve) => {
-    cmd.on('end', () => resolve(null));
-    cmd.on('error', (err: Error) => resolve(err));
-  });
+  const ff = startFfmpeg([
+    '-nostdin',
+    '-hide_banner',
+    '-ss',
+    atS.toFixed(3),
+    '-i',
+    file,
+    '-frames:v',
+    '1',
+    '-an',
+    '-sn',
+    '-vf',
+    'scale=320:-2',
+    '-q:v',
+    '4',
+    '-c:v',
+    'mjpeg',
+    '-f',
+    'image2pipe',
+    'pipe:1',
+  ]);
   const chunks: Buffer[] = [];
   try {
-    for await (const chunk of cmd.pipe() as Readable as AsyncIterable<Buffer>) chunks.push(chunk);
+    for await (const chunk of ff.stdout as AsyncIterable<Buffer>) chunks.push(chunk);
   } catch {
-    // The pipe's own error is ffmpeg's failure, reported below.
+    // The pipe's own error: how ffmpeg ended is reported below.
   }
-  const failure = await finished;
+  const exit = await ff.exited;
   const jpeg = Buffer.concat(chunks);
-  if (failure && jpeg.length === 0 && !/Output file is empty|does not contain any stream/i.test(stderrTail)) {
-    throw new MediaError(`cannot decode: ${lastErrorLine(stderrTail, String(failure))}`);
-  }
+  if (exit.startError) throw new MediaError(ffmpegFailure(exit));
+  const nothing = /Output file is empty|does not contain any stream/i.test(exit.stderr.join('\n'));
+  if (ffmpegFailed(exit) && jpeg.length === 0 && !nothing) throw new MediaError(`cannot decode: ${ffmpegReason(exit)}`);
   if (jpeg.length === 0) throw new MediaError(`no frame could be decoded at ${atS.toFixed(1)} s`);
   return jpeg;
 }

@@ -1,6 +1,6 @@
 import ffmpeg from 'fluent-ffmpeg';
 import fs from 'node:fs';
-import { MediaError } from './tools.js';
+import { MediaError, ffmpegErrorLine } from './tools.js';
 
 export interface MediaInfo {
   durationS: number;
@@ -55,12 +55,11 @@ function probeFailure(err: unknown, file: string): MediaError {
       : new MediaError('not a video file (no media header)');
   }
   if (/Invalid data found/i.test(text)) return new MediaError('not a video file (invalid data)');
-  const line = text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .at(-1);
-  return new MediaError(`unreadable by ffprobe: ${line ?? 'unknown error'}`);
+  // fluent-ffmpeg's message: how ffprobe ended ("ffprobe exited with code 1"), then its stderr.
+  const [first = '', ...stderr] = text.split('\n');
+  const how = first.replace(/^ffprobe /, '');
+  const line = ffmpegErrorLine(stderr, '');
+  return new MediaError(`unreadable by ffprobe: ${line ? `${line} (${how})` : how || 'unknown error'}`);
 }
 
 /** Reads duration, frame rate, size, codec and creation time of a video file with ffprobe. */
