@@ -1,10 +1,12 @@
 // One lint config for the whole repo. The import rules keep the layers visible:
 // src-shared imports nothing platform-specific, src-main/engine never imports electron,
-// src-renderer never imports src-main.
+// src-renderer never imports src-main, and src-main's floors import only downwards
+// (the layer table in scripts/lint/layers.js).
 import js from '@eslint/js';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import layers from './scripts/lint/layers.js';
 
 const noElectron = { name: 'electron', message: 'Only src-main/electron may import electron.' };
 
@@ -24,6 +26,22 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // The layer table of src-main (scripts/lint/layers.js): imports point down, no circles.
+    files: ['src-main/**/*.ts', 'src-shared/**/*.ts'],
+    plugins: { tempo: layers },
+    rules: { 'tempo/layers': 'error' },
+  },
+  {
+    // Files small and named for what they hold; a function over 60 lines says why in a comment
+    // (an eslint-disable-next-line with its reason).
+    files: ['src-main/**/*.ts', 'src-shared/**/*.ts', 'src-renderer/**/*.ts', 'src-renderer/**/*.svelte'],
+    rules: { 'max-lines': ['error', { max: 300 }] },
+  },
+  {
+    files: ['src-main/**/*.ts', 'src-shared/**/*.ts', 'src-renderer/**/*.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }] },
   },
   {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
