@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { Job } from './jobs.js';
-import { ImportResult, Recording } from './recordings.js';
+import { Count, ModelName, QualityPoint, QualityReliability, QualityScore } from './quality.js';
+import { Recording } from './recordings.js';
 
 const Id = z.number().int().positive();
 /** One window or browser page of the workstation, named by itself once per load: whose verdicts Undo takes back. */
@@ -124,86 +125,17 @@ export type RecordingDetail = z.infer<typeof RecordingDetail>;
 
 const Empty = z.object({});
 
-const Count = z.number().int().nonnegative();
-/** A share in [0,1]; null where there is nothing to divide by. */
-const Share = z.number().min(0).max(1).nullable();
-const ModelName = z.string().min(1).max(200);
-
-/** How one model does on the library's reviewed set (docs/training-data.md, "Comparing models"). */
-export const QualityScore = z.object({
-  model: z.string(),
-  /** Reviewed (query, recording) pairs the model has a run on; `present` hold a moment, `absent` none. */
-  n: Count,
-  present: Count,
-  absent: Count,
-  r1At05: Share,
-  mIoU: Share,
-  refusal: z.object({ refused: Count, precision: Share, recall: Share }),
-  /** Expected calibration error of the confidences the operator saw, over `segments` segments. */
-  ece: z.number().nonnegative().nullable(),
-  segments: Count,
-  /** Share of the footage inside the model's segments, at `recall` of the reviewed moments. */
-  reviewLoad: z.object({
-    queries: Count,
-    recordings: Count,
-    footageS: Seconds,
-    watchedS: Seconds,
-    share: Share,
-    recall: Share,
-    moments: Count,
-  }),
-});
-export type QualityScore = z.infer<typeof QualityScore>;
-
-export const ReliabilityBin = z.object({
-  from: z.number().min(0).max(1),
-  to: z.number().min(0).max(1),
-  n: Count,
-  /** Mean confidence of the bin's segments, and the share of them that were right. */
-  confidence: z.number().min(0).max(1),
-  accuracy: z.number().min(0).max(1),
-});
-
-/** Reliability over 10 equal-width confidence bins (non-empty bins only) and its ECE. */
-export const Reliability = z.object({
-  n: Count,
-  ece: z.number().nonnegative().nullable(),
-  bins: z.array(ReliabilityBin),
-});
-export type Reliability = z.infer<typeof Reliability>;
-
-/**
- * A model's labelled segments and calibration: reliability of its own confidences (`before`),
- * cross-validated after isotonic calibration (`after`; null below `minimum` labelled segments,
- * where the model keeps its own confidence), and the calibrator stored now (null: never fitted).
- */
-export const QualityReliability = z.object({
-  model: z.string(),
-  minimum: Count,
-  before: Reliability,
-  after: Reliability.nullable(),
-  calibrator: z
-    .object({ method: z.enum(['isotonic', 'identity']), n: Count, positives: Count, fittedAt: z.string() })
-    .nullable(),
-});
-export type QualityReliability = z.infer<typeof QualityReliability>;
-
-/** The reviewed set as it stood at the end of one week (UTC, from Monday), scored. */
-export const QualityPoint = z.object({
-  from: z.string(),
-  until: z.string(),
-  /** Standing verdicts given before `until`, and the known pairs they make. */
-  verdicts: Count,
-  pairs: Count,
-  score: QualityScore,
-});
-export type QualityPoint = z.infer<typeof QualityPoint>;
-
-/** Every call: name -> input and output schemas. */
 export const calls = {
   'library.list': { input: Empty, output: z.object({ recordings: z.array(Recording) }) },
-  /** Paths on the machine that runs the engine (files or folders, recursive). */
-  'library.import': { input: z.object({ paths: z.array(z.string().min(1)).min(1).max(10_000) }), output: ImportResult },
+  /**
+   * Imports paths on the machine that runs the engine (files or folders, recursive) as an
+   * 'import' job: progress per file, cancellable (files imported before the cancel stay); the
+   * job's `result` is an ImportResult once it is done.
+   */
+  'library.import': {
+    input: z.object({ paths: z.array(z.string().min(1)).min(1).max(10_000) }),
+    output: z.object({ job: Job }),
+  },
   'library.scan': {
     input: z.object({ recordingId: Id, force: z.boolean().optional() }),
     output: z.object({ job: Job }),
@@ -241,7 +173,10 @@ export const calls = {
     input: z.object({ queryId: Id }),
     output: z.object({ query: Query, segments: z.array(Segment), runs: z.array(QueryRun) }),
   },
-  /** Segments to review: under the threshold first, lowest confidence first; then the rest by rank. */
+  /**
+   * Segments to review, in the one queue order (store/segments.ts reviewQueue): under the
+   * threshold first, lowest confidence first; then the rest, most confident first.
+   */
   'review.queue': { input: z.object({ queryId: Id }), output: z.object({ segments: z.array(Segment) }) },
   'review.accept': {
     input: z.object({ segmentId: Id, clientId: ClientId.optional() }),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 export const JobState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
 export type JobState = z.infer<typeof JobState>;
 
-export const JobType = z.enum(['scan', 'ground', 'preview', 'eval', 'install']);
+export const JobType = z.enum(['import', 'scan', 'ground', 'preview', 'eval', 'install']);
 export type JobType = z.infer<typeof JobType>;
 
 export const Job = z.object({
@@ -17,6 +17,11 @@ export const Job = z.object({
   payload: z.unknown(),
   recordingId: z.number().int().positive().nullable(),
   cancelRequested: z.boolean(),
+  /**
+   * What a job that ended done returns to whoever asked for it; null for the others. An
+   * 'import' job's is an ImportResult (src-shared/recordings.ts); other types have none yet.
+   */
+  result: z.unknown().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
