@@ -13,9 +13,13 @@ import { RunsRepo } from './store/runs.js';
 import { ScansRepo } from './store/scans.js';
 import { SegmentsRepo } from './store/segments.js';
 import { SettingsRepo } from './store/settings.js';
-import { evalJobHandler } from './jobs/eval-job.js';
-import { groundJobHandler } from './jobs/ground-job.js';
-import { installJobHandler } from './jobs/install-job.js';
+import { announceJobEffects } from './jobs/job-effects.js';
+import { EvalPayload, evalJobHandler } from './jobs/eval-job.js';
+import { GroundPayload, groundJobHandler } from './jobs/ground-job.js';
+import { ImportPayload, importJobHandler } from './jobs/import-job.js';
+import { InstallPayload, installJobHandler } from './jobs/install-job.js';
+import { PreviewPayload } from './jobs/preview-job.js';
+import { ScanPayload } from './jobs/scan-job.js';
 import { disposeModels } from './models/loaded.js';
 import { calibratorFor } from './learning/calibration.js';
 
@@ -52,24 +56,28 @@ export class Engine {
     this.settings = new SettingsRepo(this.db);
     this.cache = new DiskCache(this.paths.cache, cacheBytesFromEnv());
     this.jobs = new JobQueue(this.db, jobOptions);
-    this.jobs.register('scan', scanJobHandler(this.recordings, this.scans));
-    this.jobs.register('preview', previewJobHandler(this.recordings, this.paths.previews));
-    this.jobs.register(
-      'ground',
-      groundJobHandler({
-        recordings: this.recordings,
-        scans: this.scans,
-        runs: this.runs,
-        cache: this.cache,
-        serverTokens: this.serverTokens,
-        calibration: (modelName) => calibratorFor(this.db, modelName),
-      }),
-    );
-    this.jobs.register('eval', evalJobHandler(this));
-    this.jobs.register('install', installJobHandler(this));
+    this.registerJobs();
+    announceJobEffects(this.events);
     this.jobs.events.on('event', (e) => this.events.emit('event', e));
     // Jobs left 'running' by a process that died are queued again (or failed when exhausted).
     this.jobs.recover();
+  }
+
+  /** Each job type with its payload schema and the narrow dependencies its handler needs. */
+  private registerJobs(): void {
+    const { recordings, scans, runs, cache, serverTokens } = this;
+    const importDeps = { recordings, postersDir: this.paths.posters, dbFile: this.paths.db };
+    this.jobs.register('import', importJobHandler(importDeps), ImportPayload);
+    this.jobs.register('scan', scanJobHandler(recordings, scans), ScanPayload);
+    this.jobs.register('preview', previewJobHandler(recordings, this.paths.previews), PreviewPayload);
+    const calibration = (modelName: string) => calibratorFor(this.db, modelName);
+    this.jobs.register(
+      'ground',
+      groundJobHandler({ recordings, scans, runs, cache, serverTokens, calibration }),
+      GroundPayload,
+    );
+    this.jobs.register('eval', evalJobHandler({ ...importDeps, scans, cache, serverTokens }), EvalPayload);
+    this.jobs.register('install', installJobHandler({ home: this.paths.home }), InstallPayload);
   }
 
   /** Keeps a model server's token for this process (and its job worker, which listens for this). */
@@ -91,9 +99,13 @@ export class Engine {
     this.db.close();
   }
 
-  /** Closes the store and releases loaded models (their ONNX sessions). */
+  /**
+   * Lets running jobs reach a safe point (they go back to the queue, to resume at the next
+   * start), then closes the store and releases loaded models (their ONNX sessions).
+   */
   async shutdown(): Promise<void> {
-    this.close();
+    await this.jobs.stop();
+    this.db.close();
     await disposeModels();
   }
 }

@@ -5,25 +5,66 @@
  * transports (api/call-error.ts) each translate them in one place.
  */
 
-/** An error the engine raises on purpose; its message is meant for the operator as it is. */
-export class EngineError extends Error {
-  override name = 'EngineError';
+/**
+ * The inputs a usage error can be about, as the engine names them. A usage error's template
+ * marks where it names one, `{budget}`, optionally with a hint of the value's form for shells
+ * that show one (`{predictions FILE}`); each shell renders the template with its own names
+ * (the CLI its flags, the UI its labels), and `message` is the engine's own rendering.
+ */
+export const INPUT_NAMES = {
+  budget: 'the scan budget',
+  samples: 'the number of samples',
+  device: 'the device',
+  context: 'the context size',
+  model: 'a model name or folder',
+  dtype: 'the dtype',
+  revision: 'the revision',
+  token: 'the token setting',
+  format: 'format',
+  annotations: 'the annotations file',
+  predictions: 'the predictions file',
+  videos: 'the videos folder',
+  durations: 'the durations file',
+  limit: 'the limit',
+  out: 'the output file',
+  id: 'export id',
+  since: 'since',
+} as const;
+export type InputName = keyof typeof INPUT_NAMES;
+
+const MARK = /\{(\w+)(?: ([^{}]+))?\}/g;
+
+/** A usage error's template with each `{input hint}` mark replaced by `name(input, hint)`; unknown marks stay. */
+export function renderInputs(template: string, name: (input: InputName, hint: string | undefined) => string): string {
+  return template.replace(MARK, (mark, key: string, hint: string | undefined) =>
+    Object.hasOwn(INPUT_NAMES, key) ? name(key as InputName, hint) : mark,
+  );
+}
+
+/** The inputs a usage error's template names, in order. */
+export function inputsOf(template: string): InputName[] {
+  return [...template.matchAll(MARK)]
+    .map((m) => m[1] as string)
+    .filter((k): k is InputName => Object.hasOwn(INPUT_NAMES, k));
 }
 
 /**
- * A mistake in what the caller asked for (a bad value, an impossible combination): CLI exit
- * 2, HTTP 400. `field` names the input at fault in the engine's words ('budget', 'samples',
- * 'device', ...); a message about a field starts with that word, so a shell can put its own
- * name for it (a flag, a label) in its place.
+ * An error the engine raises on purpose, one line for the operator. A template that names
+ * inputs marks them `{budget}` (INPUT_NAMES); `message` is the engine's rendering, and the
+ * shells render `template` with their own names.
  */
+export class EngineError extends Error {
+  override name = 'EngineError';
+  readonly template: string;
+  constructor(template: string) {
+    super(renderInputs(template, (input) => INPUT_NAMES[input]));
+    this.template = template;
+  }
+}
+
+/** A mistake in what the caller asked for (a bad value, an impossible combination): CLI exit 2, HTTP 400. */
 export class UsageError extends EngineError {
   override name = 'UsageError';
-  constructor(
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
 }
 
 /** The thing asked for does not exist (unknown recording, job, model): CLI exit 2, HTTP 404. */

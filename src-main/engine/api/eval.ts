@@ -50,17 +50,17 @@ function readText(file: string, what: string): string {
 }
 
 function checkRequest(req: EvalRequest): EvalFormat {
-  if (!isEvalFormat(req.format)) throw new UsageError(`unknown --format '${req.format}' (${EVAL_FORMATS.join(', ')})`);
+  if (!isEvalFormat(req.format)) throw new UsageError(`unknown {format} '${req.format}' (${EVAL_FORMATS.join(', ')})`);
   if ((req.predictions === undefined) === (req.videos === undefined))
-    throw new UsageError('eval needs --predictions FILE (score it) or --videos DIR (run the model), not both');
+    throw new UsageError('eval needs {predictions FILE} (score it) or {videos DIR} (run the model), not both');
   if (req.limit !== undefined && !(Number.isInteger(req.limit) && req.limit > 0))
-    throw new UsageError('--limit must be a whole number above 0');
+    throw new UsageError('{limit} must be a whole number above 0');
   if (req.videos !== undefined && !(fs.existsSync(req.videos) && fs.statSync(req.videos).isDirectory()))
-    throw new UsageError(`--videos ${req.videos} is not a folder`);
+    throw new UsageError(`{videos} ${req.videos} is not a folder`);
   if (req.format === 'charades' && req.durations === undefined && req.videos === undefined)
-    throw new UsageError('charades gives no video durations: add --durations CSV (id,duration)');
+    throw new UsageError('charades gives no video durations: add {durations CSV} (id,duration)');
   if (req.predictions !== undefined && req.out !== undefined)
-    throw new UsageError('--out is where a run with --videos writes its predictions');
+    throw new UsageError('{out} is where a run with {videos} writes its predictions');
   return req.format;
 }
 
@@ -74,7 +74,7 @@ async function fillDurations(
   if (items.every((i) => i.durationS !== null)) return items as (EvalItem & { durationS: number })[];
   const durations = new Map<string, number>();
   if (req.durations !== undefined) {
-    const csv = readDurationsCsv(readText(req.durations, '--durations'));
+    const csv = readDurationsCsv(readText(req.durations, '{durations}'));
     skipped.push(...csv.skipped);
     for (const [k, v] of csv.durations) durations.set(k, v);
   } else if (req.videos !== undefined) {
@@ -111,11 +111,8 @@ async function runModel(engine: Engine, format: EvalFormat, req: EvalRequest): P
     samples,
     budgetTokens: DEFAULT_SCAN_BUDGET,
   };
-  await runJob(engine, 'eval', payload, `evaluation of ${modelName}`, {
-    dedupeKey: evalDedupeKey(payload),
-    maxAttempts: 10,
-    onJob: req.onJob,
-  });
+  const job = engine.jobs.enqueue('eval', payload, { dedupeKey: evalDedupeKey(payload), maxAttempts: 10 });
+  await runJob(engine, job, `evaluation of ${modelName}`, req.onJob);
   return payload.out;
 }
 
@@ -125,13 +122,13 @@ async function runModel(engine: Engine, format: EvalFormat, req: EvalRequest): P
  */
 export async function evaluateSet(engine: Engine, req: EvalRequest): Promise<EvalResult> {
   const format = checkRequest(req);
-  const text = readText(req.annotations, '--annotations');
-  if (req.predictions !== undefined) readText(req.predictions, '--predictions');
+  const text = readText(req.annotations, '{annotations}');
+  if (req.predictions !== undefined) readText(req.predictions, '{predictions}');
   let read;
   try {
     read = readAnnotations(format, text);
   } catch (err) {
-    if (err instanceof DatasetFormatError) throw new UsageError(`--annotations ${req.annotations}: ${err.message}`);
+    if (err instanceof DatasetFormatError) throw new UsageError(`{annotations} ${req.annotations}: ${err.message}`);
     throw err;
   }
   if (read.items.length === 0) {

@@ -1,15 +1,15 @@
 import type { Job } from '../../../src-shared/jobs.js';
 import type { Recording } from '../../../src-shared/recordings.js';
-import { DEFAULT_SCAN_BUDGET } from '../../../src-shared/scans.js';
 import type { Engine } from '../engine.js';
 import { RemoteBackend, RemoteError } from '../grounding/remote-backend.js';
-import { groundDedupeKey, type GroundPayload, type GroundTarget } from '../jobs/ground-job.js';
+import { groundDedupeKey, type GroundPayload } from '../jobs/ground-job.js';
+import type { GroundTarget } from '../jobs/ground-target.js';
 import { checkDevice, DeviceError } from '../models/devices.js';
 import { getProfile, PROFILES } from '../models/profiles/index.js';
 import { JobFailedError, UsageError } from '../errors.js';
 import { resolveModelDir } from './models.js';
 
-import { scanRecording } from './scan.js';
+import { scanBudget } from '../jobs/scan-job.js';
 
 export const MAX_QUERY_CHARS = 2000;
 
@@ -79,13 +79,13 @@ export function bindEnvServerToken(engine: Engine, url: string | null | undefine
 /** Checks the server before any work: reachable, token accepted, model there. */
 async function serverTarget(engine: Engine, req: Omit<GroundRequest, 'query' | 'onJob'>): Promise<GroundTarget> {
   const url = req.server as string;
-  if (req.device !== undefined) throw new UsageError('--device is for local models; a model server uses its own');
+  if (req.device !== undefined) throw new UsageError('{device} is for local models; a model server uses its own');
   const profile = req.profile ?? 'qwen2-vl';
   if (!getProfile(profile))
     throw new UsageError(`unknown answer profile '${profile}' (known: ${Object.keys(PROFILES).join(', ')})`);
   const contextTokens = req.contextTokens ?? 8192;
   if (!Number.isInteger(contextTokens) || contextTokens < 64)
-    throw new UsageError('--context must be a whole number of visual tokens, at least 64');
+    throw new UsageError('{context} must be a whole number of visual tokens, at least 64');
   if (req.token) engine.setServerToken(url, req.token);
   // A token is sent only to the URL it was given for: --token and the settings' token by
   // URL; TEMPO_SERVER_TOKEN to the --server of this command (tempo serve takes it out of
@@ -110,7 +110,7 @@ export interface GroundPlan {
 export async function planGround(engine: Engine, req: Omit<GroundRequest, 'query' | 'onJob'>): Promise<GroundPlan> {
   const samples = req.samples ?? 3;
   if (!Number.isInteger(samples) || samples < 1 || samples > 16)
-    throw new UsageError('--samples must be a whole number from 1 to 16');
+    throw new UsageError('{samples} must be a whole number from 1 to 16');
   const target = req.server ? await serverTarget(engine, req) : localTarget(engine, req);
   return { target, samples };
 }
@@ -123,10 +123,9 @@ export async function planGround(engine: Engine, req: Omit<GroundRequest, 'query
 export async function groundQuery(engine: Engine, rec: Recording, req: GroundRequest): Promise<GroundResult> {
   const query = checkQuery(req.query);
   const { target, samples } = await planGround(engine, req);
-  // The newest scan of any budget serves; a recording never scanned is scanned first.
-  const scan = engine.scans.latest(rec.id);
-  if (!scan) await scanRecording(engine, rec, { budgetTokens: DEFAULT_SCAN_BUDGET, onJob: req.onJob });
-  const budgetTokens = scan?.budgetTokens ?? DEFAULT_SCAN_BUDGET;
+  // The newest scan serves; a recording never scanned is scanned by the ground job itself, the
+  // scan stored with the run (jobs/scan-job.ts scannedOrFresh).
+  const budgetTokens = scanBudget(engine.scans, rec.id);
   const payload: GroundPayload = { recordingId: rec.id, query, target, samples, budgetTokens };
   // The same ground asked again joins its active job, or takes over one whose process died
   // (kill -9): one query row, one run, no duplicate segments, and nothing left queued to redo it.

@@ -1,15 +1,14 @@
 import { calls, type CallName, type CallOutput } from '../../../src-shared/api.js';
-import { DEFAULT_SCAN_BUDGET } from '../../../src-shared/scans.js';
 import type { Engine } from '../engine.js';
 import { recordingDetail } from './detail.js';
 import { NotFoundError, UsageError } from '../errors.js';
-import { importPaths } from './import.js';
+import { startImport } from './import.js';
 import { refreshRecordings } from './refresh.js';
-import { scanDedupeKey } from '../jobs/scan-job.js';
-import { queueInstall } from '../jobs/install-job.js';
+import { startScan } from './scan.js';
+import { queueInstall } from './install.js';
 import { listInstalledModels } from './models.js';
 import { listQueries, queryResults, runQuery } from './queries.js';
-import { queueReviewed } from '../learning/run-reviewed.js';
+import { startReviewed } from './run-reviewed.js';
 import { compareModels, qualityCalibrate, qualityHistory, qualityReliability } from './quality.js';
 import { accept, addSegment, adjust, reject, reviewQueue, undo } from './review.js';
 import { getSettings, setSettings } from './settings.js';
@@ -24,29 +23,11 @@ type Handlers = {
 /** One handler per contract call; Electron's IPC and web mode's HTTP both come through `handle`. */
 export const handlers: Handlers = {
   'library.list': (engine) => ({ recordings: engine.recordings.list() }),
-  'library.import': async (engine, { paths }) => {
-    const result = await importPaths(engine, paths);
-    if (result.imported.length > 0) engine.events.emit('event', { kind: 'library-changed' });
-    return result;
-  },
+  'library.import': (engine, { paths }) => startImport(engine, paths),
   'library.scan': async (engine, { recordingId, force }) => {
     const rec = engine.recordings.get(recordingId);
     if (!rec) throw new NotFoundError(`no recording with id ${recordingId}`);
-    // A file replaced since its scan has its old scans dropped here, so none is handed back.
-    await refreshRecordings(engine, [recordingId], { force: false });
-    const scan = engine.scans.latest(recordingId);
-    const budgetTokens = scan?.budgetTokens ?? DEFAULT_SCAN_BUDGET;
-    if (scan && !force) {
-      const done = engine.jobs.byPayload('scan', 'recordingId', recordingId).at(-1);
-      if (done) return { job: done };
-    }
-    const job = engine.jobs.enqueue(
-      'scan',
-      { recordingId, budgetTokens },
-      { recordingId, dedupeKey: scanDedupeKey({ recordingId, budgetTokens }) },
-    );
-    engine.kick();
-    return { job };
+    return startScan(engine, rec, { force });
   },
   'library.refresh': (engine, { recordingIds }) => refreshRecordings(engine, recordingIds),
   'recording.detail': recordingDetail,
@@ -90,7 +71,7 @@ export const handlers: Handlers = {
   'quality.history': qualityHistory,
   'quality.reliability': qualityReliability,
   'quality.calibrate': qualityCalibrate,
-  'quality.run': async (engine, { model }) => ({ jobs: await queueReviewed(engine, model) }),
+  'quality.run': async (engine, { model }) => ({ jobs: await startReviewed(engine, model) }),
 };
 
 export function isCallName(name: string): name is CallName {

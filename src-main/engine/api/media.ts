@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../engine.js';
+import { parseMediaPath } from '../../../src-shared/media-url.js';
 import type { Recording } from '../../../src-shared/recordings.js';
 import { makeStill } from '../media/poster.js';
 import { playableFile } from './detail.js';
@@ -24,32 +25,28 @@ const VIDEO_TYPES: Record<string, string> = {
 };
 
 /**
- * The file behind a media path of the contract, for library recordings only:
- * `recording/<id>` (the file, or its playable preview), `poster/<id>[/<version>]`, `thumb/<id>/<seconds>`
- * (a still made by ffmpeg on first use). Web mode's /media/ route and Electron's
- * tempo-media: protocol both resolve through here; anything else is refused.
+ * The file behind a media path of the contract (src-shared/media-url.ts), for library
+ * recordings only: `recording/<id>` (the file, or its playable preview), `poster/<id>[/<version>]`,
+ * `thumb/<id>/<seconds>` (a still made by ffmpeg on first use). Web mode's /media/ route and
+ * Electron's tempo-media: protocol both resolve through here; anything else is refused.
  */
 export async function resolveMedia(engine: Engine, mediaPath: string): Promise<{ file: string; type: string }> {
-  const parts = mediaPath.split('/').filter(Boolean);
-  const id = Number(parts[1]);
-  const rec = Number.isInteger(id) && id > 0 ? engine.recordings.get(id) : undefined;
+  const ref = parseMediaPath(mediaPath);
+  if (!ref) throw new MediaRouteError(404, 'no such media');
+  const rec = engine.recordings.get(ref.recordingId);
   if (!rec) throw new MediaRouteError(404, 'no such recording in the library');
-  if (parts[0] === 'recording' && parts.length === 2) {
-    const file = playableFile(engine, id);
+  if (ref.kind === 'recording') {
+    const file = playableFile(engine, rec.id);
     if (!file) throw new MediaRouteError(409, 'this recording cannot be played until its preview is made');
     return { file, type: VIDEO_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream' };
   }
-  // `poster/<id>/<version>`: the version (any word) only makes a new URL when the poster changes.
-  if (parts[0] === 'poster' && (parts.length === 2 || parts.length === 3)) {
+  // The poster's version (any word) only makes a new URL when the poster changes.
+  if (ref.kind === 'poster') {
     if (!rec.posterPath) throw new MediaRouteError(404, 'this recording has no poster');
     return { file: rec.posterPath, type: 'image/jpeg' };
   }
-  if (parts[0] === 'thumb' && parts.length === 3) {
-    const t = Number(parts[2]);
-    if (!Number.isFinite(t) || t < 0 || t > rec.durationS) throw new MediaRouteError(400, 'bad time');
-    return { file: await thumbnail(engine, rec, t), type: 'image/jpeg' };
-  }
-  throw new MediaRouteError(404, 'no such media');
+  if (ref.seconds < 0 || ref.seconds > rec.durationS) throw new MediaRouteError(400, 'bad time');
+  return { file: await thumbnail(engine, rec, ref.seconds), type: 'image/jpeg' };
 }
 
 /** Thumbnails being made now, by cache key: concurrent requests for one still share one ffmpeg run. */
@@ -85,19 +82,4 @@ async function thumbnail(engine: Engine, rec: Recording, t: number): Promise<str
     making.set(key, job);
   }
   return await job;
-}
-
-/** One byte range of a file of `size` bytes from a Range header; null for the whole file, 'bad' when unsatisfiable. */
-export function byteRange(
-  header: string | undefined | null,
-  size: number,
-): { start: number; end: number } | null | 'bad' {
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header ?? '');
-  if (!m || (!m[1] && !m[2])) return null;
-  let start = m[1] ? Number(m[1]) : size - Number(m[2]);
-  let end = m[1] && m[2] ? Number(m[2]) : size - 1;
-  start = Math.max(0, start);
-  end = Math.min(end, size - 1);
-  if (start > end || start >= size) return 'bad';
-  return { start, end };
 }

@@ -33,10 +33,10 @@ export function resolveModelDir(engine: Engine, name: string | undefined): strin
     if (name === undefined) {
       const complete = listModels(engine.paths.home).filter((m) => m.complete);
       if (complete.length === 0)
-        throw new UsageError(`no model installed: put one in ${engine.paths.home}/models or pass --model DIR`);
+        throw new UsageError(`no model installed: put one in ${engine.paths.home}/models or pass {model DIR}`);
       if (complete.length > 1) {
         throw new UsageError(
-          `several models installed (${complete.map((m) => m.manifest?.name).join(', ')}): pick one with --model`,
+          `several models installed (${complete.map((m) => m.manifest?.name).join(', ')}): pick one with {model}`,
         );
       }
       return (complete[0] as { dir: string }).dir;

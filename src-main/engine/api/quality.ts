@@ -3,7 +3,8 @@
  * scores week by week, its reliability before and after calibration, and a refit of its
  * calibrator. Definitions: docs/training-data.md.
  */
-import type { CallInput, CallOutput, QualityReliability } from '../../../src-shared/api.js';
+import type { CallInput, CallOutput } from '../../../src-shared/api.js';
+import type { QualityReliability } from '../../../src-shared/quality.js';
 import type { Engine } from '../engine.js';
 import { crossValidated, fitCalibrator, labelled, MIN_CALIBRATION_VERDICTS } from '../learning/calibration.js';
 import { reliability } from '../learning/reliability.js';

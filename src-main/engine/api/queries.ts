@@ -1,8 +1,8 @@
 import type { CallInput, CallOutput, QueryRun, Segment } from '../../../src-shared/api.js';
 import type { Job } from '../../../src-shared/jobs.js';
-import { DEFAULT_SCAN_BUDGET } from '../../../src-shared/scans.js';
 import type { Engine } from '../engine.js';
 import type { GroundPayload } from '../jobs/ground-job.js';
+import { scanBudget } from '../jobs/scan-job.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { checkQuery, planGround, type GroundPlan } from './ground.js';
 
@@ -23,7 +23,7 @@ export function enqueueGround(
     queryId,
     target: plan.target,
     samples: plan.samples,
-    budgetTokens: engine.scans.latest(recordingId)?.budgetTokens ?? DEFAULT_SCAN_BUDGET,
+    budgetTokens: scanBudget(engine.scans, recordingId),
   };
   return engine.jobs.enqueue('ground', payload, { recordingId });
 }

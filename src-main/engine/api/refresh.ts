@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { CallOutput } from '../../../src-shared/api.js';
 import type { Engine } from '../engine.js';
 import { previewFile } from '../jobs/preview-job.js';
-import { checkRecordingFile, type FileCheck } from '../media/changes.js';
+import { checkRecordingFile, type FileCheck } from '../store/file-changes.js';
 import { NotFoundError } from '../errors.js';
 
 export type RefreshResult = CallOutput<'library.refresh'>;

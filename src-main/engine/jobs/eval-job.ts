@@ -1,32 +1,44 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import type { Recording } from '../../../src-shared/recordings.js';
-import { importPaths } from '../api/import.js';
-import type { Engine } from '../engine.js';
-import { readAnnotations, type EvalFormat, type EvalItem } from '../learning/datasets/index.js';
+import { EVAL_FORMATS, readAnnotations, type EvalFormat, type EvalItem } from '../learning/datasets/index.js';
 import { appendPrediction, resumePredictions } from '../learning/prediction-file.js';
 import type { PredictionLine } from '../learning/predictions.js';
 import { findVideo } from '../learning/videos.js';
 import { fingerprint } from '../media/files.js';
 import { MediaError } from '../media/tools.js';
-import { groundOnPlan, resolveTarget, type GroundTarget, type Resolved } from './ground-job.js';
+import type { DiskCache } from '../cache/disk-cache.js';
 import { JobCancelledError } from '../errors.js';
-import type { JobHandler } from './queue.js';
-import { analyseForStore } from './scan-job.js';
+import type { RecordingsRepo } from '../store/recordings.js';
+import type { ScansRepo } from '../store/scans.js';
+import { groundOnPlan } from './ground-job.js';
+import { GroundTarget, resolveTarget, type Resolved } from './ground-target.js';
+import { importFiles, type ImportDeps } from './import-job.js';
+import type { JobHandler } from './job-handler.js';
+import { scannedOrFresh } from './scan-job.js';
 
 /** Everything an 'eval' job needs, so `tempo jobs run` can resume it in a fresh process. */
-export interface EvalPayload {
-  format: EvalFormat;
+export const EvalPayload = z.object({
+  format: z.enum(EVAL_FORMATS),
   /** Absolute paths: the annotation file, the videos folder, the predictions JSONL written. */
-  annotations: string;
-  videos: string;
-  out: string;
+  annotations: z.string().min(1),
+  videos: z.string().min(1),
+  out: z.string().min(1),
   /** Only the first `limit` readable items; null for all. */
-  limit: number | null;
-  target: GroundTarget;
-  samples: number;
+  limit: z.number().int().positive().nullable(),
+  target: GroundTarget,
+  samples: z.number().int().positive(),
   /** Token budget of the scans made for videos that have none. */
-  budgetTokens: number;
+  budgetTokens: z.number().int().positive(),
+});
+export type EvalPayload = z.infer<typeof EvalPayload>;
+
+/** What an eval job needs: the library (to import and scan its videos), the frame cache, server tokens. */
+export interface EvalJobDeps extends ImportDeps {
+  scans: ScansRepo;
+  cache?: DiskCache;
+  serverTokens: ReadonlyMap<string, string>;
 }
 
 /** One eval job per predictions file: running the same command again joins or continues it. */
@@ -41,21 +53,22 @@ export function evalItems(format: EvalFormat, annotationsText: string, limit: nu
 }
 
 /** The library's recording of a file, importing it first when it is not there; a reason when it cannot be. */
-async function ensureRecording(engine: Engine, file: string): Promise<Recording | string> {
-  const known = engine.recordings.byPath(file);
+async function ensureRecording(deps: EvalJobDeps, file: string): Promise<Recording | string> {
+  const recordings: RecordingsRepo = deps.recordings;
+  const known = recordings.byPath(file);
   if (known) return known;
-  const dup = engine.recordings.findDuplicate(file, fingerprint(file).fingerprint);
-  if (dup) return engine.recordings.get(dup.id) ?? `recording ${dup.id} vanished`;
-  const result = await importPaths(engine, [file]);
+  const dup = recordings.findDuplicate(file, fingerprint(file).fingerprint);
+  if (dup) return recordings.get(dup.id) ?? `recording ${dup.id} vanished`;
+  const result = await importFiles(deps, [file]);
   const imported = result.imported[0];
   return imported
-    ? (engine.recordings.get(imported.id) ?? `recording ${imported.id} vanished`)
+    ? (recordings.get(imported.id) ?? `recording ${imported.id} vanished`)
     : (result.skipped[0]?.reason ?? 'not imported');
 }
 
 /** Grounds one item's query in its video; a video that is missing or unreadable gives a line with a note and no answer. */
 async function predict(
-  engine: Engine,
+  deps: EvalJobDeps,
   p: EvalPayload,
   item: EvalItem,
   model: () => Promise<Resolved>,
@@ -67,24 +80,20 @@ async function predict(
   const file = findVideo(p.videos, item.video);
   if (!file) return noAnswer(`no video file for ${item.video} in ${p.videos}`);
   try {
-    const rec = await ensureRecording(engine, file);
+    const rec = await ensureRecording(deps, file);
     if (typeof rec === 'string') return noAnswer(`${file}: ${rec}`);
-    let plan = engine.scans.latest(rec.id);
-    if (!plan) {
-      const fresh = await analyseForStore(rec, p.budgetTokens, engine.scans, null, signal, (f) => progress(f / 3));
-      fresh.write();
-      plan = engine.scans.latest(rec.id);
-      if (!plan) throw new Error(`the scan of recording ${rec.id} was not stored`);
-    }
+    // Each item's scan is stored at once: an evaluation is long, and resumes item by item.
+    const scan = await scannedOrFresh(rec, p.budgetTokens, deps.scans, signal, (f) => progress(f / 3));
+    if (scan.fresh) scan.write();
     const r = await model();
     const { out } = await groundOnPlan({
       rec,
-      sourceKey: engine.recordings.fingerprint(rec.id) ?? rec.path,
-      plan,
+      sourceKey: deps.recordings.fingerprint(rec.id) ?? rec.path,
+      plan: scan.plan,
       target: r,
       query: item.query,
       samples: p.samples,
-      cache: engine.cache,
+      cache: deps.cache,
       signal,
       onProgress: (f) => progress(1 / 3 + (2 / 3) * f),
     });
@@ -103,21 +112,20 @@ async function predict(
  * needed) and appends one fsynced prediction line per item. Items already in the file are
  * skipped, so a restart continues after the last line written. Progress = items done / items.
  */
-export function evalJobHandler(engine: Engine): JobHandler {
-  return async ({ job, signal, progress }) => {
-    const p = job.payload as EvalPayload;
+export function evalJobHandler(deps: EvalJobDeps): JobHandler<EvalPayload> {
+  return async ({ payload: p, signal, progress }) => {
     const items = evalItems(p.format, fs.readFileSync(p.annotations, 'utf8'), p.limit);
     if (!fs.statSync(p.videos).isDirectory()) throw new Error(`${p.videos} is not a folder`);
     const done = resumePredictions(path.resolve(p.out));
     let loaded: Promise<Resolved> | undefined;
-    const model = () => (loaded ??= resolveTarget(engine, p.target));
+    const model = () => (loaded ??= resolveTarget(deps, p.target));
     let finished = items.filter((i) => done.has(i.id)).length;
     const total = Math.max(1, items.length);
     progress(finished / total);
     for (const item of items) {
       if (done.has(item.id)) continue;
       if (signal.aborted) throw new JobCancelledError();
-      const line = await predict(engine, p, item, model, signal, (f) => progress((finished + f) / total));
+      const line = await predict(deps, p, item, model, signal, (f) => progress((finished + f) / total));
       appendPrediction(p.out, line);
       done.add(item.id);
       finished++;

@@ -1,35 +1,35 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { Recording } from '../../../src-shared/recordings.js';
 import type { PlannedFrame } from '../../../src-shared/scans.js';
 import type { DiskCache } from '../cache/disk-cache.js';
-import type { GroundingBackend } from '../grounding/backend.js';
-import { LocalBackend } from '../grounding/local-backend.js';
-import { ensureCurrentFile } from '../media/changes.js';
 import { groundRecording, type GroundOutput } from '../grounding/pipeline.js';
-import { RemoteBackend } from '../grounding/remote-backend.js';
-import type { Device } from '../models/devices.js';
-import { loadModel } from '../models/loaded.js';
-import { checkModelDir } from '../models/manifest.js';
 import { getProfile, type AnswerProfile } from '../models/profiles/index.js';
+import { ensureCurrentFile } from '../store/file-changes.js';
 import type { RecordingsRepo } from '../store/recordings.js';
 import type { RunsRepo } from '../store/runs.js';
 import type { ScansRepo } from '../store/scans.js';
-import type { JobHandler } from './queue.js';
-import { analyseForStore } from './scan-job.js';
+import { GroundTarget, resolveTarget, type Resolved, type TargetDeps } from './ground-target.js';
+import type { JobHandler } from './job-handler.js';
+import { scannedOrFresh } from './scan-job.js';
 
-/** Where a ground job's questions go: a local model folder on a device, or a model server. */
-export type GroundTarget =
-  | { kind: 'local'; modelDir: string; device: Device }
-  | { kind: 'server'; url: string; model: string; profile: string; contextTokens: number };
-
-export interface GroundPayload {
-  recordingId: number;
-  query: string;
+export const GroundPayload = z.object({
+  recordingId: z.number().int().positive(),
+  query: z.string().min(1),
   /** The query row the run belongs to (one query over several recordings); a new one when absent. */
-  queryId?: number;
-  target: GroundTarget;
-  samples: number;
-  budgetTokens: number;
+  queryId: z.number().int().positive().optional(),
+  target: GroundTarget,
+  samples: z.number().int().positive(),
+  budgetTokens: z.number().int().positive(),
+});
+export type GroundPayload = z.infer<typeof GroundPayload>;
+
+export interface GroundJobDeps extends TargetDeps {
+  recordings: RecordingsRepo;
+  scans: ScansRepo;
+  runs: RunsRepo;
+  /** A model's confidence calibrator, when it has one (learning/calibration.ts calibratorFor). */
+  calibration?: (modelName: string) => { apply: (confidence: number) => number; info: unknown } | null;
 }
 
 /**
@@ -45,59 +45,6 @@ export function groundDedupeKey(p: GroundPayload): string {
       : { kind: t.kind, url: t.url, model: t.model, profile: t.profile, contextTokens: t.contextTokens };
   const what = JSON.stringify([p.query, p.queryId ?? null, target, p.samples, p.budgetTokens]);
   return `ground:${p.recordingId}:${createHash('sha256').update(what).digest('hex').slice(0, 32)}`;
-}
-
-export interface GroundJobDeps {
-  recordings: RecordingsRepo;
-  scans: ScansRepo;
-  runs: RunsRepo;
-  cache?: DiskCache;
-  /** Tokens of model servers by URL; never stored in the job's payload. */
-  serverTokens: ReadonlyMap<string, string>;
-  /** A model's confidence calibrator, when it has one (learning/calibration.ts calibratorFor). */
-  calibration?: (modelName: string) => { apply: (confidence: number) => number; info: unknown } | null;
-}
-
-/** A ground target made ready: its backend and how to ask it. */
-export interface Resolved {
-  backend: GroundingBackend;
-  profileName: string;
-  contextTokens: number;
-  modelName: string;
-  settings: Record<string, unknown>;
-  loadMs: number;
-  encodedBefore: () => number;
-}
-
-/** Loads the local model (once per process) or connects to the server of a target. */
-export async function resolveTarget(deps: GroundJobDeps, t: GroundTarget): Promise<Resolved> {
-  const start = performance.now();
-  if (t.kind === 'server') {
-    const token = deps.serverTokens.get(t.url) ?? process.env['TEMPO_SERVER_TOKEN'];
-    const backend = await RemoteBackend.connect({ url: t.url, token, model: t.model });
-    return {
-      backend,
-      profileName: t.profile,
-      contextTokens: t.contextTokens,
-      modelName: backend.modelName,
-      settings: { server: t.url },
-      loadMs: Math.round(performance.now() - start),
-      encodedBefore: () => 0,
-    };
-  }
-  const check = checkModelDir(t.modelDir);
-  if (!check.manifest || !check.complete) throw new Error(`model ${t.modelDir}: ${check.problems.join('; ')}`);
-  const model = await loadModel(check.dir, check.manifest, t.device, { cache: deps.cache });
-  const before = model.encoderStats.images;
-  return {
-    backend: new LocalBackend(model),
-    profileName: check.manifest.profile,
-    contextTokens: check.manifest.contextTokens,
-    modelName: check.manifest.name,
-    settings: { modelDir: check.dir },
-    loadMs: Math.round(performance.now() - start),
-    encodedBefore: () => model.encoderStats.images - before,
-  };
 }
 
 /** Runs the grounding pipeline over a recording's frame plan with a resolved target (ground and eval jobs). */
@@ -131,71 +78,79 @@ export async function groundOnPlan(a: {
   return { out, profile };
 }
 
-/** The 'ground' job: the Tempo-R0 pipeline over one recording; the run is stored with its end. */
-export function groundJobHandler(deps: GroundJobDeps): JobHandler {
-  return async ({ job, signal, progress }) => {
-    const p = job.payload as GroundPayload;
+/** The run a finished ground job stores: its segments calibrated when the model has a calibrator. */
+function runRecord(
+  deps: GroundJobDeps,
+  a: { jobId: number; p: GroundPayload; rec: Recording; r: Resolved; out: GroundOutput; profile: AnswerProfile },
+  scanId: number,
+  imagesEncoded: number,
+) {
+  const { p, r, out } = a;
+  // Read at the end, so a calibrator fitted while the job ran applies; the model's own confidence is kept.
+  const cal = deps.calibration?.(r.modelName) ?? null;
+  return {
+    query: p.query,
+    queryId: p.queryId,
+    recordingId: a.rec.id,
+    modelName: r.modelName,
+    device: r.backend.device,
+    scanId,
+    jobId: a.jobId,
+    windowPlan: out.windows,
+    settings: {
+      ...r.settings,
+      samples: p.samples,
+      profile: a.profile.name,
+      budgetTokens: p.budgetTokens,
+      contextTokens: r.contextTokens,
+      pairFrames: r.backend.pairsFrames,
+      notes: out.notes,
+      calibration: cal?.info ?? null,
+    },
+    refused: out.refused,
+    timings: {
+      ...out.timings,
+      loadMs: r.loadMs,
+      framesCached: out.frames.cached,
+      framesDecoded: out.frames.decoded,
+      imagesEncoded,
+    },
+    segments: out.segments.map(({ startS, endS, confidence }) => ({
+      startS,
+      endS,
+      confidence: cal ? cal.apply(confidence) : confidence,
+      rawConfidence: confidence,
+    })),
+  };
+}
+
+/**
+ * The 'ground' job: the Tempo-R0 pipeline over one recording; the run is stored with its end.
+ * A recording not scanned yet is scanned first (the first third of the progress) and that
+ * scan is stored in the same finishing transaction as the run.
+ */
+export function groundJobHandler(deps: GroundJobDeps): JobHandler<GroundPayload> {
+  return async ({ job, payload: p, signal, progress }) => {
     // A file changed since it was read (replaced, or still being written at import) is read again
     // first: its old scan is dropped and frames cached under its old fingerprint are not used.
     await ensureCurrentFile(deps.recordings, p.recordingId);
     const rec = deps.recordings.get(p.recordingId);
     if (!rec) throw new Error(`recording ${p.recordingId} is not in the library`);
-    const stored = deps.scans.latest(rec.id, p.budgetTokens) ?? deps.scans.latest(rec.id);
-    // Not scanned yet: scan first (the first third of the progress), stored with this job's end.
-    const fresh = stored
-      ? null
-      : await analyseForStore(rec, p.budgetTokens, deps.scans, null, signal, (f) => progress(f / 3));
-    const plan = stored ?? (fresh as { frames: PlannedFrame[]; changePoints: number[] });
+    const scan = await scannedOrFresh(rec, p.budgetTokens, deps.scans, signal, (f) => progress(f / 3));
     const r = await resolveTarget(deps, p.target);
     const { out, profile } = await groundOnPlan({
       rec,
       sourceKey: deps.recordings.fingerprint(rec.id) ?? rec.path,
-      plan,
+      plan: scan.plan,
       target: r,
       query: p.query,
       samples: p.samples,
       cache: deps.cache,
       signal,
-      onProgress: fresh ? (f) => progress(1 / 3 + (2 / 3) * f) : progress,
+      onProgress: scan.fresh ? (f) => progress(1 / 3 + (2 / 3) * f) : progress,
     });
     const imagesEncoded = r.encodedBefore();
-    return () => {
-      // Read at the end, so a calibrator fitted while the job ran applies; the model's own confidence is kept.
-      const cal = deps.calibration?.(r.modelName) ?? null;
-      return deps.runs.insert({
-        query: p.query,
-        queryId: p.queryId,
-        recordingId: rec.id,
-        modelName: r.modelName,
-        device: r.backend.device,
-        scanId: stored ? stored.id : (fresh as { write: () => number }).write(),
-        jobId: job.id,
-        windowPlan: out.windows,
-        settings: {
-          ...r.settings,
-          samples: p.samples,
-          profile: profile.name,
-          budgetTokens: p.budgetTokens,
-          contextTokens: r.contextTokens,
-          pairFrames: r.backend.pairsFrames,
-          notes: out.notes,
-          calibration: cal?.info ?? null,
-        },
-        refused: out.refused,
-        timings: {
-          ...out.timings,
-          loadMs: r.loadMs,
-          framesCached: out.frames.cached,
-          framesDecoded: out.frames.decoded,
-          imagesEncoded,
-        },
-        segments: out.segments.map(({ startS, endS, confidence }) => ({
-          startS,
-          endS,
-          confidence: cal ? cal.apply(confidence) : confidence,
-          rawConfidence: confidence,
-        })),
-      });
-    };
+    return () =>
+      deps.runs.insert(runRecord(deps, { jobId: job.id, p, rec, r, out, profile }, scan.write(), imagesEncoded));
   };
 }

@@ -1,72 +1,21 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job, JobEvent, JobType } from '../../../src-shared/jobs.js';
-import { JobCancelledError } from '../errors.js';
+import { EngineError, JobCancelledError } from '../errors.js';
+import type { z } from 'zod';
+import { payloadProblem, type JobHandler, type Registered } from './job-handler.js';
 import { nowIso, type DB } from '../store/db.js';
+import { HELD, heartbeat, progressReporter } from './job-lease.js';
+import { pidAlive, toJob, type JobRow } from './job-rows.js';
 
-interface JobRow {
-  id: number;
-  type: JobType;
-  state: Job['state'];
-  progress: number;
-  attempts: number;
-  max_attempts: number;
-  error: string | null;
-  payload: string;
-  recording_id: number | null;
-  cancel_requested: number;
-  owner_pid: number | null;
-  heartbeat_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-function toJob(row: JobRow): Job {
-  return {
-    id: row.id,
-    type: row.type,
-    state: row.state,
-    progress: row.progress,
-    attempts: row.attempts,
-    maxAttempts: row.max_attempts,
-    error: row.error,
-    payload: JSON.parse(row.payload) as unknown,
-    recordingId: row.recording_id,
-    cancelRequested: row.cancel_requested === 1,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-export interface JobContext {
-  job: Job;
-  signal: AbortSignal;
-  /** Reports progress in [0,1]; values never go backwards. */
-  progress(fraction: number): void;
-}
-
-/**
- * Does a job's work and returns the writes that finish it. The queue runs those writes in the
- * same transaction that marks the job done, so a job killed at any point leaves no rows and,
- * run again, writes them exactly once.
- */
-export type JobHandler = (ctx: JobContext) => Promise<(db: DB) => unknown>;
+/** The abort reason of jobs stopped by a shutdown: they go back to the queue, not to 'cancelled'. */
+const SHUTDOWN = 'shutdown';
 
 export interface EnqueueOptions {
   recordingId?: number;
   /** At most one queued or running job holds a key; enqueueing it again returns that job. */
   dedupeKey?: string;
   maxAttempts?: number;
-}
-
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export interface JobQueueOptions {
@@ -78,8 +27,11 @@ export interface JobQueueOptions {
 /** A job queue persisted in SQLite: survives restarts, reports progress as events, can cancel. */
 export class JobQueue {
   readonly events = new EventEmitter<{ event: [JobEvent] }>();
-  private readonly handlers = new Map<JobType, JobHandler>();
+  private readonly handlers = new Map<JobType, Registered>();
   private readonly live = new Map<number, AbortController>();
+  /** Jobs running in this process, until they have written how they ended. */
+  private readonly running = new Map<number, Promise<void>>();
+  private stopping = false;
   private readonly heartbeatMs: number;
   private readonly staleMs: number;
 
@@ -91,8 +43,12 @@ export class JobQueue {
     this.staleMs = opts.staleMs ?? 30_000;
   }
 
-  register(type: JobType, handler: JobHandler): void {
-    this.handlers.set(type, handler);
+  /**
+   * Says how jobs of a type run. With a schema, each job's payload is parsed by it when the
+   * job starts, and a payload it refuses fails that job with the reason (the worker goes on).
+   */
+  register<P>(type: JobType, handler: JobHandler<P>, payload?: z.ZodType<P>): void {
+    this.handlers.set(type, { handler: handler as JobHandler, payload: payload ?? null });
   }
 
   get(id: number): Job | undefined {
@@ -215,11 +171,17 @@ export class JobQueue {
   async drain(onlyIds?: readonly number[]): Promise<number[]> {
     const ran: number[] = [];
     for (;;) {
-      const job = this.claim(onlyIds);
+      const job = this.stopping ? undefined : this.claim(onlyIds);
       if (!job) return ran;
       ran.push(job.id);
       this.emit(job.id);
-      await this.runClaimed(job);
+      const run = this.runClaimed(job);
+      this.running.set(job.id, run);
+      try {
+        await run;
+      } finally {
+        this.running.delete(job.id);
+      }
     }
   }
 
@@ -240,66 +202,83 @@ export class JobQueue {
   }
 
   private async runClaimed(job: Job): Promise<void> {
-    const handler = this.handlers.get(job.type);
     const ctl = new AbortController();
     this.live.set(job.id, ctl);
-    // Every write below applies only while this claim holds the job: a process taken for dead
-    // whose job was taken over writes nothing, so the job's rows are still written exactly once.
-    const mine = "state = 'running' AND attempts = ?";
-    let reported = job.progress;
-    let written = job.progress;
-    let lastWrite = 0;
-    const writeProgress = (force: boolean): void => {
-      if (!force && (reported - written < 0.01 || Date.now() - lastWrite < 200)) return;
-      written = reported;
-      lastWrite = Date.now();
-      this.db
-        .prepare(`UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND ${mine}`)
-        .run(written, nowIso(), job.id, job.attempts);
-      this.emit(job.id);
-    };
-    const beat = setInterval(() => {
-      const row = this.db
-        .prepare(`UPDATE jobs SET heartbeat_at = ? WHERE id = ? AND ${mine} RETURNING cancel_requested`)
-        .get(nowIso(), job.id, job.attempts) as { cancel_requested: number } | undefined;
-      // Cancelled, or taken over by another process (this one was taken for dead): stop.
-      if (row === undefined || row.cancel_requested === 1) ctl.abort();
-    }, this.heartbeatMs);
+    const stopBeat = heartbeat(this.db, job, this.heartbeatMs, ctl);
     try {
-      if (!handler) throw new Error(`no handler for job type ${job.type}`);
-      const finish = await handler({
-        job,
-        signal: ctl.signal,
-        progress: (f) => {
-          reported = Math.max(reported, Math.min(1, Math.max(0, f)));
-          writeProgress(false);
-        },
-      });
+      const finish = await this.startHandler(job, ctl.signal);
       if (ctl.signal.aborted) throw new JobCancelledError();
       this.db.transaction(() => {
         const claimed = this.db
           .prepare(
-            `UPDATE jobs SET state = 'done', progress = 1, error = NULL, owner_pid = NULL, updated_at = ? WHERE id = ? AND ${mine}`,
+            `UPDATE jobs SET state = 'done', progress = 1, error = NULL, owner_pid = NULL, updated_at = ? WHERE ${HELD}`,
           )
           .run(nowIso(), job.id, job.attempts);
         if (claimed.changes === 0) throw new JobCancelledError();
-        finish(this.db);
+        const result = finish(this.db);
+        if (result !== undefined)
+          this.db.prepare('UPDATE jobs SET result = ? WHERE id = ?').run(JSON.stringify(result), job.id);
       })();
     } catch (err) {
-      const cancelled = ctl.signal.aborted || err instanceof JobCancelledError;
-      const message = err instanceof Error ? err.message : String(err);
-      this.db
-        .prepare(`UPDATE jobs SET state = ?, error = ?, owner_pid = NULL, updated_at = ? WHERE id = ? AND ${mine}`)
-        .run(cancelled ? 'cancelled' : 'failed', cancelled ? null : message, nowIso(), job.id, job.attempts);
+      try {
+        this.writeEnd(job, ctl.signal, err);
+      } catch {
+        // The store refuses even the job's end (locked by another program, read-only, full):
+        // the row stays 'running', is taken up again once its heartbeat goes stale, and
+        // whoever ran it hears the job's own error rather than the store's.
+        throw err;
+      }
     } finally {
-      clearInterval(beat);
+      stopBeat();
       this.live.delete(job.id);
     }
     this.emit(job.id);
   }
 
-  /** Asks every job running in this process to stop, for a clean shutdown. */
+  /** Parses the job's payload with its type's schema (a bad one fails the job) and runs its handler. */
+  private startHandler(job: Job, signal: AbortSignal): Promise<(db: DB) => unknown> {
+    const registered = this.handlers.get(job.type);
+    if (!registered) throw new Error(`no handler for job type ${job.type}`);
+    const parsed = registered.payload ? registered.payload.safeParse(job.payload) : null;
+    if (parsed && !parsed.success) throw new Error(payloadProblem(job.type, parsed.error));
+    const progress = progressReporter(this.db, job, () => this.emit(job.id));
+    return registered.handler({ job, payload: parsed ? parsed.data : job.payload, signal, progress });
+  }
+
+  /**
+   * How a job that threw ended: back in the queue when a shutdown stopped it (the attempt is
+   * not counted), cancelled when asked to, else failed with the error's message.
+   */
+  private writeEnd(job: Job, signal: AbortSignal, err: unknown): void {
+    const stopped = signal.aborted && signal.reason === SHUTDOWN;
+    const cancelled = !stopped && (signal.aborted || err instanceof JobCancelledError);
+    const state = stopped ? 'queued' : cancelled ? 'cancelled' : 'failed';
+    const error = stopped || cancelled ? null : err instanceof Error ? err.message : String(err);
+    // A failure may say what the job did before it stopped (an import's files so far).
+    const partial = err instanceof EngineError && 'result' in err ? JSON.stringify(err.result) : null;
+    this.db
+      .prepare(
+        `UPDATE jobs SET state = ?, error = ?, result = ?, attempts = attempts - ?, owner_pid = NULL, updated_at = ?
+         WHERE ${HELD}`,
+      )
+      .run(state, error, state === 'failed' ? partial : null, stopped ? 1 : 0, nowIso(), job.id, job.attempts);
+  }
+
+  /** Asks every job running in this process to stop, without waiting (they end as cancelled). */
   abortAll(): void {
     for (const ctl of this.live.values()) ctl.abort();
+  }
+
+  /**
+   * Stops for a shutdown: starts no more jobs, asks the running ones to stop and waits (up to
+   * `timeoutMs`) until each has reached a safe point and written how it ended: an interrupted
+   * job goes back to the queue, to run again at the next start, its attempt not counted.
+   */
+  async stop(timeoutMs = 5_000): Promise<void> {
+    this.stopping = true;
+    for (const ctl of this.live.values()) ctl.abort(SHUTDOWN);
+    if (this.running.size === 0) return;
+    const timer = sleep(timeoutMs, undefined, { ref: false });
+    await Promise.race([Promise.allSettled([...this.running.values()]), timer]);
   }
 }

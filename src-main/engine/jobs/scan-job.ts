@@ -1,21 +1,31 @@
+import { z } from 'zod';
 import type { Recording } from '../../../src-shared/recordings.js';
-import type { PlannedFrame } from '../../../src-shared/scans.js';
-import { ensureCurrentFile } from '../media/changes.js';
+import { DEFAULT_SCAN_BUDGET, type PlannedFrame } from '../../../src-shared/scans.js';
+import { ensureCurrentFile } from '../store/file-changes.js';
 import { analyseRecording } from '../saa/index.js';
 import type { RecordingsRepo } from '../store/recordings.js';
 import type { ScansRepo } from '../store/scans.js';
-import type { JobHandler } from './queue.js';
+import type { JobHandler } from './job-handler.js';
 
-export interface ScanPayload {
-  recordingId: number;
-  budgetTokens: number;
-}
+export const ScanPayload = z.object({
+  recordingId: z.number().int().positive(),
+  budgetTokens: z.number().int().positive(),
+});
+export type ScanPayload = z.infer<typeof ScanPayload>;
 
 /** Bumped when the analysis changes, so old scans are not mistaken for new ones. */
 export const SAA_VERSION = 1;
 
 export function scanDedupeKey(p: ScanPayload): string {
   return `scan:${p.recordingId}:${p.budgetTokens}:v${SAA_VERSION}`;
+}
+
+/**
+ * The scan policy, one for every caller: the budget a scan is made with is the one asked for,
+ * else the budget of the recording's newest scan, else the default.
+ */
+export function scanBudget(scans: ScansRepo, recordingId: number, asked?: number): number {
+  return asked ?? scans.latest(recordingId)?.budgetTokens ?? DEFAULT_SCAN_BUDGET;
 }
 
 /**
@@ -57,14 +67,31 @@ export async function analyseForStore(
 }
 
 /**
+ * The one scan-before-ground path: the recording's stored scan (of `budgetTokens`, else its
+ * newest), or a fresh analysis whose `write` the caller runs in the finishing transaction of
+ * the job that needed it (a ground job), or at once (an evaluation, item by item).
+ */
+export async function scannedOrFresh(
+  rec: Recording,
+  budgetTokens: number,
+  scans: ScansRepo,
+  signal: AbortSignal,
+  progress: (fraction: number) => void,
+): Promise<{ plan: { frames: PlannedFrame[]; changePoints: number[] }; fresh: boolean; write: () => number }> {
+  const stored = scans.latest(rec.id, budgetTokens) ?? scans.latest(rec.id);
+  if (stored) return { plan: stored, fresh: false, write: () => stored.id };
+  const fresh = await analyseForStore(rec, budgetTokens, scans, null, signal, progress);
+  return { plan: fresh, fresh: true, write: fresh.write };
+}
+
+/**
  * The 'scan' job: SAA analysis of one recording, stored with the job's completion. A file that
  * changed since the library read it (replaced, or still being written at import) is read again
  * first (media/changes.ts), so the scan is of the file as it is, at its real duration. A scan
  * whose file changed again while it ran is not stored.
  */
-export function scanJobHandler(recordings: RecordingsRepo, scans: ScansRepo): JobHandler {
-  return async ({ job, signal, progress }) => {
-    const payload = job.payload as ScanPayload;
+export function scanJobHandler(recordings: RecordingsRepo, scans: ScansRepo): JobHandler<ScanPayload> {
+  return async ({ job, payload, signal, progress }) => {
     if (!recordings.get(payload.recordingId)) throw new Error(`recording ${payload.recordingId} is not in the library`);
     await ensureCurrentFile(recordings, payload.recordingId);
     const rec = recordings.get(payload.recordingId);

@@ -6,7 +6,6 @@ import { MIGRATIONS, type Migration } from './migrations/index.js';
 
 export type DB = Database.Database;
 
-
 function checkOrder(migrations: readonly Migration[]): void {
   let last = 0;
   for (const m of migrations) {

@@ -1,9 +1,7 @@
-import type { RejectReason } from '../../../src-shared/api.js';
+import type { RejectReason, VerdictKind } from '../../../src-shared/api.js';
 import type { PlannedFrame } from '../../../src-shared/scans.js';
-import type { Span } from '../grounding/iou.js';
+import type { Span } from '../../../src-shared/span.js';
 import type { DB } from './db.js';
-
-export type VerdictKind = 'accept' | 'reject' | 'adjust' | 'add';
 
 /**
  * A segment's standing verdict: its latest verdict that is not undone (earlier ones on the
@@ -197,6 +195,21 @@ export class ReviewedRepo {
       )
       .all(modelName) as { runId: number; query: string; recordingId: number; durationS: number }[];
     return new Map(rows.map((r) => [pairKey(r.query, r.recordingId), r]));
+  }
+
+  /** The reviewed (query text, recording) pairs with a known truth that a model has no run on. */
+  missingPairs(model: string): { query: string; recordingId: number }[] {
+    const pairs = new Map<string, { query: string; recordingId: number }>();
+    for (const v of this.standing()) {
+      // Only pairs with a known truth are scored: a moment (a span) or a "not present" rejection.
+      if (v.span === null && v.reason !== 'not-present') continue;
+      pairs.set(pairKey(v.query, v.recordingId), { query: v.query, recordingId: v.recordingId });
+    }
+    const hasRun = this.db.prepare(
+      `SELECT 1 FROM runs r JOIN queries q ON q.id = r.query_id
+       WHERE r.model_name = ? AND r.recording_id = ? AND q.text = ? LIMIT 1`,
+    );
+    return [...pairs.values()].filter((p) => !hasRun.get(model, p.recordingId, p.query));
   }
 
   /** Names of the models that have runs, alphabetically. */

@@ -1,4 +1,4 @@
-import type { RejectReason, Segment, SegmentState } from '../../../src-shared/api.js';
+import type { RejectReason, Segment, SegmentState, VerdictKind } from '../../../src-shared/api.js';
 import { StoreError } from '../errors.js';
 import { nowIso, type DB } from './db.js';
 
@@ -15,8 +15,6 @@ interface SegmentRow {
   state: SegmentState;
   reason: RejectReason | null;
 }
-
-type VerdictKind = 'accept' | 'reject' | 'adjust' | 'add';
 
 /** The state a segment is in after its latest standing verdict. */
 const STATE_AFTER: Record<VerdictKind, SegmentState> = {

@@ -1,6 +1,4 @@
-import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../src-shared/api.js';
@@ -8,10 +6,13 @@ import type { Job } from '../../../src-shared/jobs.js';
 import { UsageError } from '../../../src-main/engine/errors.js';
 import { handle } from '../../../src-main/engine/api/handlers.js';
 import { Engine } from '../../../src-main/engine/engine.js';
-import { installJobHandler } from '../../../src-main/engine/jobs/install-job.js';
+import { InstallPayload, installJobHandler } from '../../../src-main/engine/jobs/install-job.js';
 import { MANIFEST_FILE } from '../../../src-main/engine/models/manifest.js';
 import { listModels } from '../../../src-main/engine/models/registry.js';
 import { writeModelFolder } from '../../fixtures/model-folder.js';
+import { jobSettled } from '../../support/engine.js';
+import { installedModels } from '../../support/files.js';
+import { removeTempDirs, tempDir } from '../../support/temp.js';
 
 let home: string;
 let usb: string;
@@ -19,8 +20,8 @@ let engine: Engine;
 let events: EngineEvent[];
 
 beforeEach(() => {
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-install-job-'));
-  usb = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-usb-'));
+  home = tempDir('tempo-install-job-');
+  usb = tempDir('tempo-usb-');
   engine = Engine.open(home);
   events = [];
   engine.events.on('event', (e) => events.push(e));
@@ -28,32 +29,14 @@ beforeEach(() => {
 
 afterEach(() => {
   engine.close();
-  fs.rmSync(home, { recursive: true, force: true });
-  fs.rmSync(usb, { recursive: true, force: true });
+  removeTempDirs();
 });
 
-const installedFolders = () =>
-  fs.existsSync(path.join(home, 'models')) ? fs.readdirSync(path.join(home, 'models')) : [];
-
-/** Resolves with the job once it has ended (the engine runs it in the background after the call). */
-function settled(id: number): Promise<Job> {
-  return new Promise((resolve) => {
-    const check = (): boolean => {
-      const job = engine.jobs.get(id);
-      if (!job || job.state === 'queued' || job.state === 'running') return false;
-      engine.events.off('event', onEvent);
-      resolve(job);
-      return true;
-    };
-    const onEvent = (): void => void check();
-    engine.events.on('event', onEvent);
-    check();
-  });
-}
+const installedFolders = () => installedModels(home);
 
 async function install(input: Record<string, unknown>): Promise<Job> {
   const { job } = (await handle(engine, 'models.install', input)) as { job: Job };
-  return settled(job.id);
+  return jobSettled(engine, job.id);
 }
 
 /** A folder a transformers.js export could be, for a model that is not a video-language one. */
@@ -80,12 +63,14 @@ describe('the install job', () => {
       payload: { dir: src, name: 'direct' },
       recordingId: null,
       cancelRequested: false,
+      result: null,
       createdAt: '',
       updatedAt: '',
     };
     const seen: number[] = [];
-    const handler = installJobHandler({ paths: engine.paths, db: engine.db, events: new EventEmitter() });
-    const finish = await handler({ job, signal: new AbortController().signal, progress: (f) => seen.push(f) });
+    const handler = installJobHandler({ home: engine.paths.home });
+    const payload = InstallPayload.parse(job.payload);
+    const finish = await handler({ job, payload, signal: new AbortController().signal, progress: (f) => seen.push(f) });
     expect(typeof finish).toBe('function');
     expect(seen.length).toBeGreaterThan(4);
     for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]!);
@@ -119,7 +104,7 @@ describe('the install job', () => {
     // A payload that does not parse fails its job with the reason.
     const bad = engine.jobs.enqueue('install', { dir: 5 }, { maxAttempts: 1 });
     engine.kick();
-    expect((await settled(bad.id)).error).toMatch(/^bad install payload: dir: /);
+    expect((await jobSettled(engine, bad.id)).error).toMatch(/^bad install payload: dir: /);
 
     expect(installedFolders()).toEqual(['tiny']);
     await new Promise((r) => setTimeout(r, 0));

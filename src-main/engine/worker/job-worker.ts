@@ -4,7 +4,7 @@
  * that serves the UI never does, and reports every job change to it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Engine } from '../engine/engine.js';
+import { Engine } from '../engine.js';
 import type { WorkerMessage, WorkerReport } from './job-runner.js';
 
 const port = parentPort;

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { JobEvent } from '../../src-shared/jobs.js';
-import type { Engine } from '../engine/engine.js';
+import type { JobEvent } from '../../../src-shared/jobs.js';
+import type { Engine } from '../engine.js';
 
 export type WorkerMessage = { type: 'drain' } | { type: 'token'; url: string; token: string } | { type: 'stop' };
 export type WorkerReport =
@@ -34,7 +34,8 @@ export function startJobWorker(
   return {
     stop: () =>
       new Promise<void>((resolve) => {
-        const timer = setTimeout(() => void worker.terminate().then(() => resolve()), 5000);
+        // The worker's engine lets its running jobs reach a safe point first (up to 5 s: JobQueue.stop).
+        const timer = setTimeout(() => void worker.terminate().then(() => resolve()), 8000);
         worker.on('exit', () => {
           clearTimeout(timer);
           resolve();
