@@ -1,23 +1,22 @@
 import { parseArgs } from 'node:util';
-import { NotFoundError, StoreError, UsageError } from '../engine/errors.js';
+import { UsageError } from '../engine/errors.js';
 import { Engine } from '../engine/engine.js';
 import { defaultHome } from '../engine/home.js';
-import {
-  cmdGround,
-  cmdImport,
-  cmdJobs,
-  cmdList,
-  cmdModels,
-  cmdScan,
-  cmdServe,
-  cmdServeModel,
-  type CommandContext,
-} from './commands.js';
-import { cmdEval } from './eval-command.js';
-import { cmdCalibrate } from './calibrate-command.js';
-import { cmdExportTraining } from './export-command.js';
-import { cmdVerdictEval } from './verdict-eval-command.js';
-import { cmdRefresh } from './refresh-command.js';
+import { cmdCalibrate } from './commands/calibrate.js';
+import { cmdEval } from './commands/eval.js';
+import { cmdExportTraining } from './commands/export-training.js';
+import { cmdGround } from './commands/ground.js';
+import { cmdImport } from './commands/import.js';
+import { cmdJobs } from './commands/jobs.js';
+import { cmdList } from './commands/list.js';
+import { cmdModels } from './commands/models.js';
+import { cmdRefresh } from './commands/refresh.js';
+import { cmdScan } from './commands/scan.js';
+import { cmdServeModel } from './commands/serve-model.js';
+import { cmdServe } from './commands/serve.js';
+import { cmdVerdictEval } from './commands/verdict-eval.js';
+import type { CommandContext, Runner } from './context.js';
+import { cliError } from './errors.js';
 import { makeOutput } from './output.js';
 
 export const HELP = `tempo — find moments in recorded video from a sentence
@@ -92,7 +91,6 @@ recording, job or model); every error is one line on stderr.
   serve, serve-model
               0 when stopped with Ctrl-C`;
 
-type Runner = (ctx: CommandContext) => Promise<number> | number;
 const COMMANDS: Record<string, Runner> = {
   import: cmdImport,
   list: cmdList,
@@ -174,13 +172,12 @@ export async function main(argv: string[], version: string): Promise<number> {
     engine = Engine.open(typeof values.home === 'string' ? values.home : defaultHome());
     return await run({ engine, out: makeOutput(json), args, options: values, signal: ctl.signal });
   } catch (err) {
-    const usage = err instanceof UsageError || err instanceof NotFoundError;
-    const known = usage || err instanceof StoreError || err instanceof Error;
-    const message = known ? (err as Error).message : String(err);
-    process.stderr.write(`tempo: ${message.split('\n')[0]}\n`);
-    if (!known || (process.env['TEMPO_DEBUG'] && err instanceof Error))
-      process.stderr.write(`${(err as Error).stack}\n`);
-    return usage ? 2 : 1;
+    const { message, exitCode } = cliError(err);
+    process.stderr.write(`tempo: ${message}\n`);
+    // Not an Error at all is a bug: its stack (if any) goes too; TEMPO_DEBUG shows every one.
+    if (!(err instanceof Error) || process.env['TEMPO_DEBUG'])
+      process.stderr.write(`${(err as Error | null)?.stack}\n`);
+    return exitCode;
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);

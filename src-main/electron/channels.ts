@@ -10,7 +10,7 @@ export const channels = {
   call: 'tempo:call',
   /** main -> renderer: one EngineEvent. */
   event: 'tempo:event',
-  /** invoke(kind) -> IpcResult of string[]: the native open dialog (empty when cancelled). */
+  /** invoke(kind: PickKind, src-shared/bridge.ts) -> IpcResult of string[]: the native open dialog (empty when cancelled). */
   pickPaths: 'tempo:pick-paths',
 } as const;
 
@@ -20,9 +20,3 @@ export const channels = {
  * "Error invoking remote method ..."); the preload turns it back into a rejection.
  */
 export type IpcResult = { ok: true; value: unknown } | ({ ok: false } & CallError);
-
-/** What the native open dialog picks: video files, or folders (imported recursively). */
-export type PickKind = 'files' | 'folder';
-
-/** Scheme of library media in the window: `tempo-media://recording/3`, `poster/3`, `thumb/3/12.5`. */
-export const MEDIA_SCHEME = 'tempo-media';

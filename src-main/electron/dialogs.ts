@@ -3,10 +3,11 @@
  * recursively. Linux and Windows cannot offer files and folders in one dialog, hence two kinds.
  */
 import type { OpenDialogOptions } from 'electron';
-import type { PickKind } from './channels.js';
+import { VIDEO_EXTENSIONS } from '../../src-shared/video-files.js';
+import type { PickKind } from '../../src-shared/bridge.js';
 
-/** Extensions the files dialog offers first; 'All files' stays available. */
-const VIDEO_EXTENSIONS = ['mp4', 'm4v', 'mov', 'mkv', 'webm', 'avi', 'ts', 'mts', 'mpg', 'mpeg', 'wmv', 'flv'];
+/** Extensions the files dialog offers first, as Electron's filter takes them (no dot); 'All files' stays available. */
+const DIALOG_EXTENSIONS = VIDEO_EXTENSIONS.map((ext) => ext.replace(/^\./, ''));
 
 /** Options of the dialog for `kind`: several items, files filtered to videos. */
 export function openDialogOptions(kind: PickKind): OpenDialogOptions {
@@ -18,7 +19,7 @@ export function openDialogOptions(kind: PickKind): OpenDialogOptions {
     buttonLabel: 'Import',
     properties: ['openFile', 'multiSelections'],
     filters: [
-      { name: 'Videos', extensions: VIDEO_EXTENSIONS },
+      { name: 'Videos', extensions: DIALOG_EXTENSIONS },
       { name: 'All files', extensions: ['*'] },
     ],
   };

@@ -5,10 +5,12 @@
  * comes in as parameters, so this runs and is tested under plain Node.
  */
 import type { EngineEvent } from '../../src-shared/api.js';
-import { NotFoundError, UsageError } from '../engine/errors.js';
+import { toCallError } from '../engine/api/call-error.js';
 import { handle } from '../engine/api/handlers.js';
+import { UsageError } from '../engine/errors.js';
 import type { Engine } from '../engine/engine.js';
-import { channels, type IpcResult, type PickKind } from './channels.js';
+import type { PickKind } from '../../src-shared/bridge.js';
+import { channels, type IpcResult } from './channels.js';
 
 /** The part of an invoke event the bridge reads (Electron's IpcMainInvokeEvent has it). */
 export interface InvokeEventLike {
@@ -30,16 +32,10 @@ export interface IpcBridgeOptions {
   isTrustedSender?: (event: InvokeEventLike) => boolean;
 }
 
-/** First line of an error's message: what the operator reads. */
-export function oneLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]?.trim() || 'error';
-}
-
-/** The envelope of a failure: caller mistakes (bad input, unknown call or id) are usage errors. */
+/** The envelope of a failure, as toCallError (engine/api/call-error.ts) reads it for every UI transport. */
 export function failure(error: unknown): IpcResult {
-  const usage = error instanceof UsageError || error instanceof NotFoundError;
-  return { ok: false, error: oneLine(error), usage };
+  const { error: message, usage } = toCallError(error);
+  return { ok: false, error: message, usage };
 }
 
 /** Runs one contract call and wraps its answer, never throwing. */

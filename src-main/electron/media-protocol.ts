@@ -7,9 +7,12 @@
  */
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
-import { byteRange, MediaRouteError, resolveMedia } from '../engine/api/media.js';
+import { MEDIA_SCHEME } from '../../src-shared/media-url.js';
+import { oneLine } from '../engine/api/call-error.js';
+import { resolveMedia } from '../engine/api/media.js';
 import type { Engine } from '../engine/engine.js';
-import { MEDIA_SCHEME } from './channels.js';
+import { statusOf } from '../http/errors.js';
+import { rangedAnswer, type ByteRange } from '../http/ranges.js';
 
 /**
  * How the scheme is registered (before the app is ready): a standard, secure origin whose
@@ -44,9 +47,31 @@ function text(status: number, message: string): Response {
   });
 }
 
-function body(file: string, range?: { start: number; end: number }): ReadableStream<Uint8Array> {
+function body(file: string, range?: ByteRange): ReadableStream<Uint8Array> {
   // Node's web stream and the DOM's are the same object at run time; only their types differ.
   return Readable.toWeb(fs.createReadStream(file, range)) as unknown as ReadableStream<Uint8Array>;
+}
+
+/** The library file behind a `tempo-media:` URL and its size, or the Response that refuses it. */
+async function mediaFile(
+  engine: Engine,
+  url: string,
+): Promise<{ file: string; type: string; size: number } | Response> {
+  const mediaPath = mediaPathOf(url);
+  if (mediaPath === null) return text(404, 'no such media');
+  let resolved: { file: string; type: string };
+  try {
+    resolved = await resolveMedia(engine, mediaPath);
+  } catch (error) {
+    return text(statusOf(error), oneLine(error));
+  }
+  try {
+    const stat = fs.statSync(resolved.file);
+    if (!stat.isFile()) return text(404, 'no such media');
+    return { ...resolved, size: stat.size };
+  } catch {
+    return text(404, 'the file is gone from disk');
+  }
 }
 
 /**
@@ -57,47 +82,16 @@ function body(file: string, range?: { start: number; end: number }): ReadableStr
 export function mediaProtocolHandler(engine: Engine): (request: Request) => Promise<Response> {
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'media is GET only');
-    const mediaPath = mediaPathOf(request.url);
-    if (mediaPath === null) return text(404, 'no such media');
-    let resolved: { file: string; type: string };
-    try {
-      resolved = await resolveMedia(engine, mediaPath);
-    } catch (error) {
-      if (error instanceof MediaRouteError) return text(error.status, error.message);
-      return text(500, (error as Error)?.message?.split('\n')[0] ?? 'media failed');
-    }
-    let size: number;
-    try {
-      const stat = fs.statSync(resolved.file);
-      if (!stat.isFile()) return text(404, 'no such media');
-      size = stat.size;
-    } catch {
-      return text(404, 'the file is gone from disk');
-    }
-    const headers: Record<string, string> = {
-      'content-type': resolved.type,
+    const found = await mediaFile(engine, request.url);
+    if (found instanceof Response) return found;
+    const answer = rangedAnswer(request.headers.get('range'), found.size);
+    const headers = {
+      'content-type': found.type,
       'accept-ranges': 'bytes',
       'cache-control': 'no-cache',
+      ...answer.headers,
     };
-    const head = request.method === 'HEAD';
-    const range = byteRange(request.headers.get('range'), size);
-    if (range === 'bad') {
-      return new Response(null, { status: 416, headers: { ...headers, 'content-range': `bytes */${size}` } });
-    }
-    if (range) {
-      const { start, end } = range;
-      return new Response(head ? null : body(resolved.file, range), {
-        status: 206,
-        headers: {
-          ...headers,
-          'content-range': `bytes ${start}-${end}/${size}`,
-          'content-length': String(end - start + 1),
-        },
-      });
-    }
-    return new Response(head ? null : body(resolved.file), {
-      status: 200,
-      headers: { ...headers, 'content-length': String(size) },
-    });
+    const send = request.method !== 'HEAD' && answer.status !== 416;
+    return new Response(send ? body(found.file, answer.range) : null, { status: answer.status, headers });
   };
 }

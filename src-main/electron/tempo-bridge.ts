@@ -4,7 +4,8 @@
  * failure becomes a rejection whose message is the operator's. No engine code here: the
  * preload bundles this file.
  */
-import { channels, type IpcResult, type PickKind } from './channels.js';
+import type { PickKind, TempoBridge } from '../../src-shared/bridge.js';
+import { channels, type IpcResult } from './channels.js';
 
 /** The part of Electron's ipcRenderer the bridge uses. */
 export interface IpcRendererLike {
@@ -13,25 +14,13 @@ export interface IpcRendererLike {
   removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
 }
 
-/** Shape of `window.tempo`; `src-renderer/src/env.d.ts` declares the same for the renderer. */
-export interface TempoBridge {
-  readonly version: string;
-  /** Calls the engine: the call's output, or a rejection with an Error for the operator. */
-  call(name: string, input: unknown): Promise<unknown>;
-  /** Listens to engine events; returns the unsubscribe function. */
-  onEvent(listener: (event: unknown) => void): () => void;
-  /** Path on this machine of a file dropped onto the window. */
-  pathForFile(file: File): string;
-  /** Paths chosen in the native open dialog; none when cancelled. */
-  pickPaths(kind: PickKind): Promise<string[]>;
-}
-
 async function unwrap(answer: Promise<unknown>): Promise<unknown> {
   const result = (await answer) as IpcResult;
   if (result.ok) return result.value;
   throw new Error(result.error);
 }
 
+/** Builds `window.tempo` (TempoBridge, src-shared/bridge.ts: one definition for the preload and the renderer). */
 export function createTempoBridge(deps: {
   ipcRenderer: IpcRendererLike;
   getPathForFile: (file: File) => string;

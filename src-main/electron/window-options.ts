@@ -4,6 +4,8 @@
  * unit-tested under plain Node.
  */
 import type { BrowserWindowConstructorOptions } from 'electron';
+import { MEDIA_SCHEME } from '../../src-shared/media-url.js';
+import { appCsp } from '../http/csp.js';
 
 /**
  * Options of the one application window. The renderer gets no Node.js: it runs
@@ -35,35 +37,19 @@ export function windowOptions(preloadPath: string): BrowserWindowConstructorOpti
   };
 }
 
-/** Directives shared by the packaged app and the dev server: nothing remote, no inline script. */
-const BASE_POLICY: readonly string[] = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  // Library posters, stills and recordings come through the app's own media scheme.
-  "img-src 'self' data: blob: tempo-media:",
-  "media-src 'self' blob: tempo-media:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-src 'none'",
-];
+/** What the dev server needs besides: Vite injects component CSS as inline `<style>` and talks HMR over a local WebSocket. */
+const DEV_ADDITIONS: Readonly<Record<string, string>> = {
+  'style-src': "'unsafe-inline'",
+  'connect-src': 'ws://localhost:* ws://127.0.0.1:*',
+};
 
 /**
- * The Content-Security-Policy of the window. `src-renderer/index.html` carries the
- * production value in its meta tag (a test keeps the two equal). The dev server needs
- * two relaxations: Vite injects component CSS as inline `<style>` and talks HMR over a
- * local WebSocket.
+ * The Content-Security-Policy of the window (http/csp.ts, with library media from the
+ * app's own media scheme). `src-renderer/index.html` carries the production value in its
+ * meta tag (a test keeps the two equal); the dev server gets two relaxations.
  */
 export function contentSecurityPolicy(dev = false): string {
-  if (!dev) return BASE_POLICY.join('; ');
-  return BASE_POLICY.map((directive) => {
-    if (directive.startsWith('style-src ')) return `${directive} 'unsafe-inline'`;
-    if (directive.startsWith('connect-src ')) return `${directive} ws://localhost:* ws://127.0.0.1:*`;
-    return directive;
-  }).join('; ');
+  return appCsp({ mediaScheme: MEDIA_SCHEME, additions: dev ? DEV_ADDITIONS : undefined });
 }
 
 /**

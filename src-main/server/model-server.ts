@@ -1,8 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalModel } from '../engine/models/local/model.js';
-import { chatCompletion, HttpError } from '../engine/models/serve/chat.js';
+import { chatCompletion } from '../engine/models/serve/chat.js';
+import { readBody } from '../http/body.js';
+import { HttpError } from '../http/errors.js';
+import { sendError, sendJson } from '../http/json.js';
+import { hasBearer } from '../http/token.js';
 
 export interface ModelServerOptions {
   model: LocalModel;
@@ -20,81 +23,77 @@ export interface RunningModelServer {
   close(): Promise<void>;
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
-function send(res: http.ServerResponse, status: number, body: object): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+/** OpenAI's error `type` for an HTTP status. */
+function openAiErrorType(status: number): string {
+  if (status === 401) return 'authentication_error';
+  if (status === 404) return 'not_found_error';
+  if (status >= 500) return 'server_error';
+  return 'invalid_request_error';
 }
 
-function sendError(res: http.ServerResponse, err: HttpError): void {
-  send(res, err.status, { error: { message: err.message, type: err.type, code: err.status } });
+/** An error in OpenAI's shape: `{ error: { message, type, code } }`. */
+const openAiError = (status: number, message: string) => ({
+  error: { message, type: openAiErrorType(status), code: status },
+});
+
+/** Runs one function at a time, in the order they were asked for. */
+function oneAtATime(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let turn: Promise<unknown> = Promise.resolve();
+  return (fn) => {
+    const run = turn.then(fn, fn);
+    turn = run.catch(() => undefined);
+    return run;
+  };
 }
 
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.byteLength;
-      if (size > limit) {
-        reject(new HttpError(413, `request body over ${limit} bytes`));
-        req.destroy();
-      } else chunks.push(c);
+interface ModelRoutes {
+  model: LocalModel;
+  token: string;
+  limit: number;
+  inTurn: ReturnType<typeof oneAtATime>;
+}
+
+/** Answers one request; throws HttpError (or an engine error from the model) to answer a failure. */
+async function route(ctx: ModelRoutes, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  if (req.method === 'GET' && url.pathname === '/health') return sendJson(res, 200, { ok: true });
+  if (!hasBearer(req, ctx.token)) throw new HttpError(401, 'missing or wrong bearer token');
+  if (req.method === 'GET' && url.pathname === '/v1/models') {
+    return sendJson(res, 200, {
+      object: 'list',
+      data: [{ id: ctx.model.manifest.name, object: 'model', created: 0, owned_by: 'tempo' }],
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+  }
+  if (url.pathname !== '/v1/chat/completions') throw new HttpError(404, `no route ${req.method} ${url.pathname}`);
+  if (req.method !== 'POST') throw new HttpError(405, 'use POST');
+  const raw = await readBody(req, ctx.limit);
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'the body is not JSON');
+  }
+  const aborted = new AbortController();
+  res.on('close', () => aborted.abort());
+  const out = await ctx.inTurn(() => chatCompletion(ctx.model, body, aborted.signal));
+  return sendJson(res, 200, out);
 }
 
 /**
  * The local runtime as an OpenAI-compatible endpoint on 127.0.0.1: GET /v1/models and
  * POST /v1/chat/completions, each behind the bearer token (GET /health is open). One
- * request runs on the model at a time; the others wait their turn.
+ * request runs on the model at a time; the others wait their turn. A bad request is
+ * answered 400 (404 for another model), in OpenAI's error shape.
  */
 export async function startModelServer(opts: ModelServerOptions): Promise<RunningModelServer> {
-  const expected = digest(`Bearer ${opts.token}`);
-  const limit = opts.maxBodyBytes ?? 256 * 1024 * 1024;
-  let turn: Promise<unknown> = Promise.resolve();
-  const inTurn = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = turn.then(fn, fn);
-    turn = run.catch(() => undefined);
-    return run;
+  const ctx: ModelRoutes = {
+    model: opts.model,
+    token: opts.token,
+    limit: opts.maxBodyBytes ?? 256 * 1024 * 1024,
+    inTurn: oneAtATime(),
   };
-
   const server = http.createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      if (req.method === 'GET' && url.pathname === '/health') return send(res, 200, { ok: true });
-      if (!timingSafeEqual(digest(req.headers.authorization ?? ''), expected))
-        throw new HttpError(401, 'missing or wrong bearer token', 'authentication_error');
-      if (req.method === 'GET' && url.pathname === '/v1/models') {
-        return send(res, 200, {
-          object: 'list',
-          data: [{ id: opts.model.manifest.name, object: 'model', created: 0, owned_by: 'tempo' }],
-        });
-      }
-      if (url.pathname === '/v1/chat/completions') {
-        if (req.method !== 'POST') throw new HttpError(405, 'use POST');
-        const raw = await readBody(req, limit);
-        let body: unknown;
-        try {
-          body = JSON.parse(raw.toString('utf8'));
-        } catch {
-          throw new HttpError(400, 'the body is not JSON');
-        }
-        const aborted = new AbortController();
-        res.on('close', () => aborted.abort());
-        const out = await inTurn(() => chatCompletion(opts.model, body, aborted.signal));
-        return send(res, 200, out);
-      }
-      throw new HttpError(404, `no route ${req.method} ${url.pathname}`, 'not_found_error');
-    })().catch((err: unknown) => {
-      if (res.headersSent || res.destroyed) return;
-      if (err instanceof HttpError) sendError(res, err);
-      else sendError(res, new HttpError(500, (err as Error).message?.split('\n')[0] ?? 'server error', 'server_error'));
-    });
+    route(ctx, req, res).catch((err: unknown) => sendError(res, err, openAiError));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

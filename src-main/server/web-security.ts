@@ -1,5 +1,8 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type http from 'node:http';
+import { MEDIA_KEY_LABEL } from '../../src-shared/media-url.js';
+import { appCsp } from '../http/csp.js';
+import { sameSecret } from '../http/token.js';
 
 /**
  * What web mode checks besides the token: that a state-changing request comes from the
@@ -9,20 +12,7 @@ import type http from 'node:http';
  */
 
 /** Content-Security-Policy of the served app: its own scripts, styles, media and API only; never framed. */
-export const APP_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-src 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const APP_CSP = appCsp({ forbidFraming: true });
 
 /** Headers on every answer: not framed, not sniffed, no Referer (the first address carries the token), not embedded elsewhere. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -65,29 +55,16 @@ function oneToken(s: string): string {
   return s.slice(0, 100).replace(/[^\x21-\x7e]/g, '?');
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
-/** Compares a presented secret with the expected one in constant time. */
-export function sameSecret(presented: string, expected: string): boolean {
-  return timingSafeEqual(digest(presented), digest(expected));
-}
-
-/** The bearer of an Authorization header, if any. */
-export function bearerOf(req: http.IncomingMessage): string | undefined {
-  return /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-}
+/** The longest a media link may be valid for, from now. */
+export const MEDIA_MAX_LIFETIME_S = 24 * 3600;
 
 /**
  * Signed media URLs: a <video> or <img> cannot send an Authorization header, so the page adds
  * `?exp=<unix seconds>&sig=<base64url HMAC-SHA256(key, "<recordingId>.<exp>")>` to each media
- * address, where key = HMAC-SHA256(token, MEDIA_KEY_LABEL): a link opens one recording's
- * media (its file, poster and stills) until it expires, and no other. The renderer computes
- * the same (src-renderer/src/lib/client.ts signMedia).
+ * address, where key = mediaKey(token) = HMAC-SHA256(token, MEDIA_KEY_LABEL) (src-shared/media-url.ts):
+ * a link opens one recording's media (its file, poster and stills) until it expires, and no
+ * other. The renderer computes the same (src-renderer/src/lib/client.ts signMedia).
  */
-export const MEDIA_KEY_LABEL = 'tempo-media-key-v1';
-/** The longest a media link may be valid for, from now. */
-export const MEDIA_MAX_LIFETIME_S = 24 * 3600;
-
 export function mediaKey(token: string): Buffer {
   return createHmac('sha256', token).update(MEDIA_KEY_LABEL).digest();
 }

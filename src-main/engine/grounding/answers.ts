@@ -1,10 +1,11 @@
-import type { AnswerProfile, ParsedAnswer, TimeSpan } from '../models/profiles/types.js';
+import type { Span } from '../../../src-shared/span.js';
+import type { AnswerProfile, ParsedAnswer } from '../models/profiles/types.js';
 
 /** Answers off by less than this from the window still count, clamped into it, seconds. */
-export const WINDOW_TOLERANCE_S = 1;
+const WINDOW_TOLERANCE_S = 1;
 
 /** A span moved by `by` seconds (recording time to a model's clip time and back). */
-export function shiftSpan<T extends TimeSpan>(span: T, by: number): T {
+export function shiftSpan<T extends Span>(span: T, by: number): T {
   return { ...span, startS: span.startS + by, endS: span.endS + by };
 }
 
@@ -19,7 +20,7 @@ export interface ReadAnswer {
  * outside the window, counts as a refusal and carries a note; it never fails the run.
  * `origin` is the recording time the model counts from (GroundingBackend.timeOrigin).
  */
-export function readAnswer(profile: AnswerProfile, text: string, window: TimeSpan, origin = 0): ReadAnswer {
+export function readAnswer(profile: AnswerProfile, text: string, window: Span, origin = 0): ReadAnswer {
   const read = profile.parse(text);
   const parsed = read.kind === 'segment' ? { ...read, startS: read.startS + origin, endS: read.endS + origin } : read;
   const excerpt = JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);

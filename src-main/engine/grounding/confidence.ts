@@ -1,5 +1,5 @@
 import type { ParsedAnswer } from '../models/profiles/types.js';
-import { iou, type Span } from './iou.js';
+import { iou, type Span } from '../../../src-shared/span.js';
 
 /**
  * Confidence of a window's answer, from the model itself:

@@ -1,4 +1,4 @@
-import { iou, type Span } from './iou.js';
+import { iou, type Span } from '../../../src-shared/span.js';
 
 export interface ScoredSegment extends Span {
   confidence: number;

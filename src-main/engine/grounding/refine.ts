@@ -1,6 +1,6 @@
 import type { PlannedFrame } from '../../../src-shared/scans.js';
 import { frameSize, type FrameSize } from '../saa/tokens.js';
-import type { Span } from './iou.js';
+import type { Span } from '../../../src-shared/span.js';
 import { windowTokens } from './windows.js';
 
 export interface RefineOptions {

@@ -4,6 +4,7 @@ import type {
   ChatCompletionContentPart,
   ChatCompletionCreateParamsNonStreaming,
 } from 'openai/resources/chat/completions';
+import { EngineError } from '../errors.js';
 import { dataUrl, encodeImage, type ImageFormat } from '../media/images.js';
 import { partLabel, type PromptFrame } from '../models/local/prompt.js';
 import type { Asked, AskOptions, GroundingBackend } from './backend.js';
@@ -26,16 +27,18 @@ export interface RemoteOptions {
 }
 
 /** A model server that is down, refuses us, or answers with an error: one line, naming the server. */
-export class RemoteError extends Error {}
+export class RemoteError extends EngineError {
+  override name = 'RemoteError';
+}
 
-export function describeRemoteError(url: string, err: unknown): RemoteError {
+function describeRemoteError(url: string, err: unknown): RemoteError {
   if (err instanceof RemoteError) return err;
   if (err instanceof OpenAI.APIConnectionTimeoutError)
     return new RemoteError(`model server ${url} did not answer in time`);
   if (err instanceof OpenAI.APIConnectionError)
     return new RemoteError(`model server ${url} is not reachable (${causeOf(err)})`);
   if (err instanceof OpenAI.AuthenticationError)
-    return new RemoteError(`model server ${url} refused the token (401): pass the server's token with --token`);
+    return new RemoteError(`model server ${url} refused the token (401): pass the server's token with {token}`);
   if (err instanceof OpenAI.APIError) {
     // The client puts the status in front of the server's message.
     const msg = (err.message || '').split('\n')[0]?.replace(/^\d{3} /, '');

@@ -27,10 +27,10 @@ export interface FrameAt {
 }
 
 /** Frames further apart than this are never fused into one temporal patch. */
-export const MAX_PAIR_GAP_S = 1;
+const MAX_PAIR_GAP_S = 1;
 
 /** Whether two neighbouring frames may share one temporal patch: same size, close in time. */
-export function pairable(a: FrameAt, b: FrameAt): boolean {
+function pairable(a: FrameAt, b: FrameAt): boolean {
   return a.width === b.width && a.height === b.height && b.t - a.t <= MAX_PAIR_GAP_S;
 }
 

@@ -1,15 +1,16 @@
-import { iou } from '../grounding/iou.js';
+import type { Reliability } from '../../../src-shared/quality.js';
+import { iou } from '../../../src-shared/span.js';
 import type { DB } from '../store/db.js';
 import { CalibratorsRepo, type StoredCalibrator } from '../store/calibrators.js';
 import { ReviewedRepo, type ReviewedVerdict } from '../store/reviewed.js';
 import { applyCalibration, fitIsotonic, type CalibrationPoint } from './isotonic.js';
-import { reliability, type Reliability } from './reliability.js';
+import { reliability } from './reliability.js';
 
 /** Below this many labelled segments a model keeps its own confidence (the identity map). */
 export const MIN_CALIBRATION_VERDICTS = 30;
 
 /** A model segment counts as right when the operator kept it with bounds this close (IoU) to the model's. */
-export const RIGHT_IOU = 0.5;
+const RIGHT_IOU = 0.5;
 
 /** Folds of the cross-validated "after" reliability. */
 const FOLDS = 5;
@@ -20,7 +21,7 @@ const FOLDS = 5;
  * gave; 0 (wrong) when it is rejected, whatever the reason, or adjusted further than that;
  * null (not a label) for an operator-added segment or one without a confidence.
  */
-export function segmentLabel(v: ReviewedVerdict): 0 | 1 | null {
+function segmentLabel(v: ReviewedVerdict): 0 | 1 | null {
   if (v.segmentSource !== 'model' || v.rawConfidence === null || v.modelSpan === null) return null;
   if (v.verdict === 'reject') return 0;
   if (v.verdict === 'add' || v.span === null) return null;
@@ -104,9 +105,4 @@ export function calibratorFor(
     apply: (confidence) => Math.min(1, Math.max(0, applyCalibration(c.points, confidence))),
     info: { method: c.method, n: c.n, fittedAt: c.fittedAt },
   };
-}
-
-/** A model's confidence as the operator should see it: calibrated once the model has a fitted calibrator. */
-export function calibrate(store: { db: DB }, modelName: string, confidence: number): number {
-  return calibratorFor(store.db, modelName)?.apply(confidence) ?? confidence;
 }

@@ -3,7 +3,6 @@ import {
   averagePrecision,
   bestIoU,
   clipSpan,
-  expectedCalibrationError,
   MAP_THRESHOLDS,
   mean,
   percent,
@@ -11,9 +10,10 @@ import {
   refusalScores,
 } from './metrics.js';
 import type { Prediction } from './predictions.js';
+import { reliability } from './reliability.js';
 
 /** Predictions per query that QVHighlights' mAP looks at (max_pred_windows of the official eval). */
-export const MAX_PRED_WINDOWS = 10;
+const MAX_PRED_WINDOWS = 10;
 
 /** What `tempo eval` prints: metrics in percent with two decimals (null where undefined). */
 export interface EvalReport {
@@ -56,7 +56,7 @@ export function scoreItems(
 ): EvalReport {
   const ious: number[] = [];
   const aps: number[][] = [];
-  const calibration: { confidence: number; correct: boolean }[] = [];
+  const calibration: { p: number; y: number }[] = [];
   const refusals: { hasMoment: boolean; refused: boolean }[] = [];
   let missing = 0;
   for (const item of items) {
@@ -70,7 +70,7 @@ export function scoreItems(
       ious.push(iou);
       if (format === 'qvhighlights') aps.push(averagePrecision(item.moments, segments.slice(0, MAX_PRED_WINDOWS)));
     }
-    if (top) calibration.push({ confidence: top.score, correct: hasMoment && iou >= 0.5 });
+    if (top) calibration.push({ p: top.score, y: hasMoment && iou >= 0.5 ? 1 : 0 });
     refusals.push({ hasMoment, refused: p?.refused ?? false });
   }
   const ids = new Set(items.map((i) => i.id));
@@ -84,11 +84,19 @@ export function scoreItems(
     mIoU: percent(mean(ious)),
     ...(format === 'qvhighlights' ? meanAveragePrecisions(aps) : {}),
     refusal: { precision: percent(refusal.precision), recall: percent(refusal.recall), n: refusal.n },
-    ECE: percent(expectedCalibrationError(calibration)),
+    ECE: percent(topOneECE(calibration)),
     missing,
     unmatched: [...predictions.keys()].filter((id) => !ids.has(id)).length,
     skipped,
   };
+}
+
+/**
+ * Expected calibration error of the top-1 confidences (10 bins); null for none, or when a
+ * confidence is outside [0, 1] (a score, not a probability).
+ */
+function topOneECE(items: readonly { p: number; y: number }[]): number | null {
+  return items.some((i) => !(i.p >= 0 && i.p <= 1)) ? null : reliability(items).ece;
 }
 
 /** mAP at 0.5, at 0.75, and averaged over MAP_THRESHOLDS, from each query's AP per threshold. */

@@ -4,11 +4,8 @@
  * standalone_eval/eval.py and standalone_eval/utils.py, itself taken from MMAction2's
  * eval_detection.py); this is a re-implementation, see each function for what it mirrors.
  */
-import type { Span } from '../grounding/iou.js';
+import type { Span } from '../../../src-shared/span.js';
 import type { ScoredSpan } from './predictions.js';
-
-/** R1 thresholds of Charades-STA and ActivityNet Captions tables. */
-export const R1_THRESHOLDS = [0.3, 0.5, 0.7] as const;
 
 /** IoU 0.5:0.05:0.95, written as the official eval rounds them (two decimals). */
 export const MAP_THRESHOLDS = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95] as const;
@@ -50,6 +47,7 @@ export function recallAt(ious: readonly number[], threshold: number): number | n
   return ious.length === 0 ? null : ious.filter((v) => v >= threshold).length / ious.length;
 }
 
+/** The arithmetic mean; null for no values. */
 export function mean(xs: readonly number[]): number | null {
   return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
@@ -125,29 +123,6 @@ export function refusalScores(items: readonly { hasMoment: boolean; refused: boo
   const refusals = items.filter((i) => i.refused).length;
   const n = items.filter((i) => !i.hasMoment).length;
   return { precision: refusals === 0 ? null : tp / refusals, recall: n === 0 ? null : tp / n, n };
-}
-
-/**
- * Expected calibration error of the top-1 confidence: `bins` equal-width bins over [0, 1]
- * (1.0 falls in the last), sum over bins of |bin size / N| x |accuracy - mean confidence|.
- * Null for no items, or when a confidence is outside [0, 1] (a score, not a probability).
- */
-export function expectedCalibrationError(
-  items: readonly { confidence: number; correct: boolean }[],
-  bins = 10,
-): number | null {
-  if (items.length === 0 || items.some((i) => !(i.confidence >= 0 && i.confidence <= 1))) return null;
-  const groups = Array.from({ length: bins }, () => ({ n: 0, correct: 0, confidence: 0 }));
-  for (const i of items) {
-    const g = groups[Math.min(bins - 1, Math.floor(i.confidence * bins))] as (typeof groups)[number];
-    g.n++;
-    g.confidence += i.confidence;
-    if (i.correct) g.correct++;
-  }
-  return groups.reduce(
-    (ece, g) => (g.n === 0 ? ece : ece + (g.n / items.length) * Math.abs(g.correct / g.n - g.confidence / g.n)),
-    0,
-  );
 }
 
 /**

@@ -1,23 +1,14 @@
-/** One bin of a reliability diagram: confidences in [from, to) (the last bin includes 1). */
-export interface ReliabilityBin {
-  from: number;
-  to: number;
-  n: number;
-  /** Mean confidence of the bin's segments. */
-  confidence: number;
-  /** Share of them that were right. */
-  accuracy: number;
-}
+import type { Reliability } from '../../../src-shared/quality.js';
 
-export interface Reliability {
-  n: number;
-  /** Expected calibration error: sum over bins of n_bin / n * |accuracy - confidence|; null with no data. */
-  ece: number | null;
-  /** Non-empty bins only, lowest first. */
-  bins: ReliabilityBin[];
-}
+type ReliabilityBin = Reliability['bins'][number];
 
-/** Reliability of confidences `p` against outcomes `y` (1 right, 0 wrong) over `bins` equal-width bins. */
+/**
+ * Reliability of confidences `p` against outcomes `y` (1 right, 0 wrong) over `bins`
+ * equal-width bins over [0, 1] (1.0 falls in the last), non-empty bins only, lowest first;
+ * with the expected calibration error: sum over bins of n_bin / n x |accuracy - mean
+ * confidence|, null with no items. The one ECE of the engine: `tempo eval` and the verdict
+ * scores use it too.
+ */
 export function reliability(items: readonly { p: number; y: number }[], bins = 10): Reliability {
   const acc = Array.from({ length: bins }, () => ({ n: 0, p: 0, y: 0 }));
   for (const { p, y } of items) {

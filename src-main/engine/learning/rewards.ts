@@ -1,4 +1,4 @@
-import { iou, type Span } from '../grounding/iou.js';
+import { iou, type Span } from '../../../src-shared/span.js';
 import type { AnswerProfile, ParsedAnswer } from '../models/profiles/types.js';
 
 /**
@@ -27,7 +27,7 @@ export interface RewardWeights {
   format: number;
 }
 
-export const DEFAULT_REWARD_WEIGHTS: Readonly<RewardWeights> = { iou: 1, refusal: 1, format: 1 };
+const DEFAULT_REWARD_WEIGHTS: Readonly<RewardWeights> = { iou: 1, refusal: 1, format: 1 };
 
 /** IoU of a parsed span with the target span; 0 for a refusal, an unparsed answer or a refusal sample. */
 export function iouReward(answer: ParsedAnswer, target: Span | null): number {

@@ -1,10 +1,12 @@
-import { iou, type Span } from '../grounding/iou.js';
+import type { QualityScore } from '../../../src-shared/quality.js';
+import { iou, type Span } from '../../../src-shared/span.js';
 import type { DB } from '../store/db.js';
 import { pairKey, ReviewedRepo, type ReviewedVerdict, type RunSegment } from '../store/reviewed.js';
+import { mean } from './metrics.js';
 import { reliability } from './reliability.js';
 
 /** A model answer counts as finding a moment at this IoU or more. */
-export const HIT_IOU = 0.5;
+const HIT_IOU = 0.5;
 
 /** The operator's truth for one (query text, recording): the moments, or none (the event is absent). */
 interface Truth {
@@ -13,43 +15,13 @@ interface Truth {
   moments: Span[];
 }
 
-/** How one model does on the library's own reviewed set (docs/training-data.md, "Comparing models"). */
-export interface VerdictScore {
-  model: string;
-  /** Reviewed (query, recording) pairs the model has a run on; `present` of them hold a moment, `absent` none. */
-  n: number;
-  present: number;
-  absent: number;
-  /** Share of present pairs whose top segment has IoU >= 0.5 with a moment; null with none present. */
-  r1At05: number | null;
-  /** Mean over present pairs of the top segment's best IoU with a moment (0 for a refusal). */
-  mIoU: number | null;
-  /** The model's refusals (a run with no segment) as a detector of absent events. */
-  refusal: { refused: number; precision: number | null; recall: number | null };
-  /** Expected calibration error of the confidences the operator saw, over the runs' segments (10 bins). */
-  ece: number | null;
-  segments: number;
-  /**
-   * The review load: over every recording the model ran the reviewed queries on, the share of
-   * footage inside its segments (what the operator watches with the tool; without it: all, 1),
-   * at `recall`, the share of the reviewed moments that a segment finds (IoU >= 0.5).
-   */
-  reviewLoad: {
-    queries: number;
-    recordings: number;
-    footageS: number;
-    watchedS: number;
-    share: number | null;
-    recall: number | null;
-    moments: number;
-  };
-}
+/** How one model does on the library's own reviewed set (the CLI's name for the contract's QualityScore). */
 
 export interface VerdictEval {
   /** Reviewed pairs with a known truth, and those whose verdicts say nothing either way (only wrong-time/partly). */
   pairs: number;
   unknown: number;
-  models: VerdictScore[];
+  models: QualityScore[];
 }
 
 /** The truth of each reviewed pair: standing accepted/adjusted/added spans, else absent when a not-present rejection stands. */
@@ -73,7 +45,6 @@ function truths(verdicts: readonly ReviewedVerdict[]): { known: Map<string, Trut
 
 const best = (s: Span, moments: readonly Span[]) => Math.max(0, ...moments.map((m) => iou(s, m)));
 const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
-const meanOf = (xs: readonly number[]) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
 
 /** Seconds covered by the union of spans, within [0, durationS]. */
 export function unionSeconds(spans: readonly Span[], durationS: number): number {
@@ -93,7 +64,7 @@ export function unionSeconds(spans: readonly Span[], durationS: number): number 
   return total + (cur ? cur.endS - cur.startS : 0);
 }
 
-function scoreModel(repo: ReviewedRepo, model: string, known: Map<string, Truth>): VerdictScore {
+function scoreModel(repo: ReviewedRepo, model: string, known: Map<string, Truth>): QualityScore {
   const runs = repo.newestRuns(model);
   const segs = new Map<number, RunSegment[]>();
   const segmentsOf = (runId: number) => {
@@ -136,8 +107,8 @@ function scoreModel(repo: ReviewedRepo, model: string, known: Map<string, Truth>
     n: refusals.length,
     present: top.length,
     absent,
-    r1At05: meanOf(top.map((x) => (x >= HIT_IOU ? 1 : 0))),
-    mIoU: meanOf(top),
+    r1At05: mean(top.map((x) => (x >= HIT_IOU ? 1 : 0))),
+    mIoU: mean(top),
     refusal: { refused, precision: ratio(tp, refused), recall: ratio(tp, absent) },
     ece: reliability(calib).ece,
     segments: calib.length,

@@ -1,8 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-
-/** Extensions tried, in order, for a set's video id. */
-export const EVAL_VIDEO_EXTENSIONS = ['.mp4', '.mkv', '.webm', '.avi', '.mov', '.m4v', '.mpg', '.mpeg'];
+import { VIDEO_EXTENSIONS } from '../../../src-shared/video-files.js';
 
 function isFile(p: string): boolean {
   try {
@@ -13,15 +11,15 @@ function isFile(p: string): boolean {
 }
 
 /**
- * The file of a set's video in `dir`: `${video}${ext}` for the common extensions, then the id
- * itself as a file name; ActivityNet ids (`v_abc`) are also tried without their `v_`.
- * Null when none exists.
+ * The file of a set's video in `dir`: `${video}${ext}` for each video extension (in the
+ * order VIDEO_EXTENSIONS lists them, lower then upper case), then the id itself as a file
+ * name; ActivityNet ids (`v_abc`) are also tried without their `v_`. Null when none exists.
  */
 export function findVideo(dir: string, video: string): string | null {
   if (video.includes('/') || video.includes('\\') || video === '..' || video === '.') return null;
   const names = [video, ...(video.startsWith('v_') ? [video.slice(2)] : [])];
   for (const name of names) {
-    for (const ext of EVAL_VIDEO_EXTENSIONS.flatMap((e) => [e, e.toUpperCase()])) {
+    for (const ext of VIDEO_EXTENSIONS.flatMap((e) => [e, e.toUpperCase()])) {
       const p = path.join(dir, name + ext);
       if (isFile(p)) return p;
     }

@@ -1,31 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-
-/** Extensions taken when a folder is imported; single files are tried whatever their name. */
-export const VIDEO_EXTENSIONS = new Set([
-  '.mp4',
-  '.m4v',
-  '.mov',
-  '.mkv',
-  '.webm',
-  '.avi',
-  '.ts',
-  '.mts',
-  '.m2ts',
-  '.mpg',
-  '.mpeg',
-  '.wmv',
-  '.flv',
-  '.3gp',
-  '.mjpeg',
-  '.mjpg',
-  '.h264',
-  '.h265',
-  '.hevc',
-  '.ogv',
-  '.dav',
-]);
+import { isVideoFileName } from '../../../src-shared/video-files.js';
 
 export interface Candidate {
   path: string;
@@ -33,7 +9,10 @@ export interface Candidate {
   problem: string | null;
 }
 
-/** Expands files and folders (recursively, video extensions only, hidden entries skipped). */
+/**
+ * Expands files and folders: folders recursively, their video files only (VIDEO_EXTENSIONS),
+ * hidden entries skipped; a file named on its own is taken whatever its name.
+ */
 export function expandPaths(inputs: readonly string[]): Candidate[] {
   const out: Candidate[] = [];
   const walk = (dir: string): void => {
@@ -42,8 +21,7 @@ export function expandPaths(inputs: readonly string[]): Candidate[] {
       if (e.name.startsWith('.')) continue;
       const full = path.join(dir, e.name);
       if (e.isDirectory()) walk(full);
-      else if (e.isFile() && VIDEO_EXTENSIONS.has(path.extname(e.name).toLowerCase()))
-        out.push({ path: full, problem: null });
+      else if (e.isFile() && isVideoFileName(e.name)) out.push({ path: full, problem: null });
     }
   };
   for (const input of inputs) {

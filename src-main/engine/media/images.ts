@@ -1,10 +1,15 @@
 import sharp from 'sharp';
-import type { PromptImage } from '../models/local/prompt.js';
+/** RGB24 pixels of one picture, row-major. */
+export interface RgbImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
 
 export type ImageFormat = 'jpeg' | 'png';
 
 /** RGB24 pixels as a JPEG (quality 90) or lossless PNG, for sending to a model server. */
-export async function encodeImage(im: PromptImage, format: ImageFormat): Promise<Buffer> {
+export async function encodeImage(im: RgbImage, format: ImageFormat): Promise<Buffer> {
   const s = sharp(im.data, { raw: { width: im.width, height: im.height, channels: 3 } });
   return format === 'png' ? s.png({ compressionLevel: 3 }).toBuffer() : s.jpeg({ quality: 90 }).toBuffer();
 }
@@ -18,7 +23,7 @@ export class ImageError extends Error {}
 const DATA_URL = /^data:image\/[a-z0-9.+-]+;base64,/i;
 
 /** Decodes an image sent as a data: URL (JPEG, PNG, WebP...) to RGB24 pixels; remote URLs are refused. */
-export async function decodeDataUrl(url: string): Promise<PromptImage> {
+export async function decodeDataUrl(url: string): Promise<RgbImage> {
   const m = DATA_URL.exec(url);
   if (!m) {
     throw new ImageError(

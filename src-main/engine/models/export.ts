@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { copyFiles, type CopyProgress } from './copy-files.js';
+import { ExportError } from './errors.js';
 import { checkModelDir, type ModelCheck } from './manifest.js';
 import { findModel, ModelNotFoundError } from './registry.js';
 
@@ -12,17 +13,6 @@ import { findModel, ModelNotFoundError } from './registry.js';
  * into place once complete and checked: a failed or cancelled export leaves no
  * `<out>/<name>`.
  */
-
-/** Why an export failed, one line. `usage`: the request was wrong (CLI exit 2); else the copy failed (exit 1). */
-export class ExportError extends Error {
-  override name = 'ExportError';
-  constructor(
-    message: string,
-    readonly usage = false,
-  ) {
-    super(message);
-  }
-}
 
 export interface ExportRequest {
   signal?: AbortSignal;

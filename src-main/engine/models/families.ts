@@ -1,4 +1,8 @@
-import type { ModelFamily } from './manifest.js';
+import { z } from 'zod';
+
+/** The families Tempo Review runs, by config.json `model_type`. */
+export const ModelFamily = z.enum(['qwen2_vl', 'qwen2_5_vl', 'qwen3_vl']);
+export type ModelFamily = z.infer<typeof ModelFamily>;
 
 /**
  * How a family was trained to read time:
@@ -23,7 +27,7 @@ export interface FamilyInfo {
   time: TimeEncoding;
 }
 
-/** The families Tempo Review runs, by config.json `model_type`. */
+/** What Tempo Review knows of each family. */
 export const FAMILIES: Readonly<Record<ModelFamily, FamilyInfo>> = {
   qwen2_vl: {
     gridInput: 'grid_thw',

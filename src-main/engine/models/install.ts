@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { nowIso, type DB } from '../store/db.js';
 import { copyFiles, type CopyProgress } from './copy-files.js';
 import { checkModelDir, MANIFEST_FILE, type ModelCheck } from './manifest.js';
-import { InstallError, planInstall, type InstallOptions } from './published.js';
+import { InstallError } from './errors.js';
+import { planInstall, type InstallOptions } from './published.js';
 import { listModels } from './registry.js';
-
-export { InstallError } from './published.js';
 
 /** Temporary copies live beside the models as hidden folders, which the registry never lists. */
 const TEMP_PREFIX = '.install-';
@@ -36,18 +34,18 @@ export interface Installed extends ModelCheck {
  * tempo-model.json. Reads it (planInstall: family, profile, dtype per session, external
  * data), copies only the chosen dtype's graphs, their data files and the configs to a
  * hidden folder beside the models, writes the manifest (and a nested config.json for a
- * flat Qwen2.5-VL config) into the copy only, checks the copy, renames it into place (one
- * atomic step) and records it. Throws InstallError with one line, leaving nothing behind,
- * when the folder cannot be installed, the name is taken, or the copy is cancelled.
+ * flat Qwen2.5-VL config) into the copy only, checks the copy and renames it into place
+ * (one atomic step). Throws InstallError with one line, leaving nothing behind, when the
+ * folder cannot be installed, the name is taken, or the copy is cancelled.
  */
-export async function installModel(home: string, db: DB, dir: string, req: InstallRequest = {}): Promise<Installed> {
+export async function installModel(home: string, dir: string, req: InstallRequest = {}): Promise<Installed> {
   const src = path.resolve(dir);
   if (!fs.existsSync(src) || !fs.statSync(src).isDirectory()) throw new InstallError(`${src} is not a folder`);
   let plan;
   try {
     plan = planInstall(src, req);
   } catch (err) {
-    if (err instanceof InstallError) throw new InstallError(`${src}: ${err.message}`);
+    if (err instanceof InstallError) throw new InstallError(`${src}: ${err.template}`);
     throw err;
   }
   const wanted = plan.manifest.name;
@@ -77,11 +75,5 @@ export async function installModel(home: string, db: DB, dir: string, req: Insta
     throw new InstallError(`copying ${src} failed: ${(err as Error).message.split('\n')[0]}`);
   }
   const installed = checkModelDir(target);
-  const m = plan.manifest;
-  db.prepare(
-    `INSERT INTO models (name, dir, family, manifest, installed_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (name) DO UPDATE SET dir = excluded.dir, family = excluded.family, manifest = excluded.manifest,
-       installed_at = excluded.installed_at`,
-  ).run(m.name, target, m.family, JSON.stringify(m), nowIso());
   return { ...installed, notices: plan.notices };
 }

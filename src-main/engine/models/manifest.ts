@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ModelDtype } from '../../../src-shared/api.js';
-import { FAMILIES } from './families.js';
+import { FAMILIES, ModelFamily } from './families.js';
 import { externalDataProblems, OnnxReadError, readOnnxGraph } from './onnx-graph.js';
 import { PROFILES } from './profiles/index.js';
 
@@ -10,8 +10,7 @@ export const MANIFEST_FILE = 'tempo-model.json';
 /** A manifest is a few hundred bytes; anything past this is refused unread. */
 export const MANIFEST_MAX_BYTES = 64 * 1024;
 
-export const ModelFamily = z.enum(['qwen2_vl', 'qwen2_5_vl', 'qwen3_vl']);
-export type ModelFamily = z.infer<typeof ModelFamily>;
+/** Also from here, where a manifest's family is read (the enum lives in families.ts). */
 
 export const SessionName = z.enum(['vision_encoder', 'embed_tokens', 'decoder_model_merged']);
 export type SessionName = z.infer<typeof SessionName>;

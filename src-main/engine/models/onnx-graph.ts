@@ -231,7 +231,7 @@ export function readOnnxGraph(file: string): OnnxGraphInfo {
 }
 
 /** The data files a graph's external entries need, by location, with the bytes each must hold at least. */
-export function externalDataNeeds(info: OnnxGraphInfo): Map<string, number> {
+function externalDataNeeds(info: OnnxGraphInfo): Map<string, number> {
   const needs = new Map<string, number>();
   for (const e of info.external) needs.set(e.location, Math.max(needs.get(e.location) ?? 0, e.offset + e.length));
   return needs;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { checkModelDir, MANIFEST_FILE, type ModelCheck } from './manifest.js';
 
 /** Folders searched for installed models: <home>/models, then TEMPO_MODELS (path-list). */
-export function modelRoots(home: string, env: NodeJS.ProcessEnv = process.env): string[] {
+function modelRoots(home: string, env: NodeJS.ProcessEnv = process.env): string[] {
   const extra = (env['TEMPO_MODELS'] ?? '').split(path.delimiter).filter(Boolean);
   return [path.join(home, 'models'), ...extra.map((p) => path.resolve(p))];
 }

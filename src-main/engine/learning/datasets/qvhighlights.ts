@@ -1,4 +1,4 @@
-import type { Span } from '../../grounding/iou.js';
+import type { Span } from '../../../../src-shared/span.js';
 import { finite, numberedLines, readWindow, type ReadResult } from './types.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Span } from '../../grounding/iou.js';
+import type { Span } from '../../../../src-shared/span.js';
 
 /** The grounding benchmarks `tempo eval` reads. */
 export const EVAL_FORMATS = ['charades', 'activitynet', 'qvhighlights'] as const;

@@ -43,10 +43,65 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 function describe(o: ExportOptions): string {
   return [
-    `--format ${o.format}`,
-    ...(o.since ? [`--since ${o.since}`] : []),
-    ...(o.model ? [`--model ${o.model}`] : []),
+    `{format} ${o.format}`,
+    ...(o.since ? [`{since} ${o.since}`] : []),
+    ...(o.model ? [`{model} ${o.model}`] : []),
   ].join(' ');
+}
+
+type Skipped = ExportResult['skipped'];
+
+/** The export stored under `id`, given back as it was made; a usage error when it was made with other options. */
+function existingExport(store: { db: DB }, id: string, options: ExportOptions, skipped: Skipped): ExportResult | null {
+  const existing = new ExportsRepo(store.db).get(id);
+  if (!existing) return null;
+  if (describe(existing.options) !== describe(options))
+    throw new UsageError(`export '${id}' was made with ${describe(existing.options)}: use those, or another {id}`);
+  const verdicts = (
+    store.db.prepare('SELECT count(*) AS n FROM export_verdicts WHERE export_id = ?').get(id) as { n: number }
+  ).n;
+  return {
+    id,
+    options,
+    created: false,
+    records: existing.records,
+    verdicts,
+    sha256: existing.sha256,
+    content: existing.content,
+    skipped,
+  };
+}
+
+/** Makes the file of the standing verdicts the options select that no export of the format took, and stores it. */
+function newExport(store: { db: DB }, id: string, options: ExportOptions, skipped: Skipped): ExportResult {
+  const exports = new ExportsRepo(store.db);
+  const repo = new ReviewedRepo(store.db);
+  const taken = exports.taken(options.format);
+  const standing = repo.standing();
+  const fresh = standing.filter((v) => {
+    if (options.since !== null && v.verdictAt < options.since) return false;
+    if (options.model !== null && v.modelName !== options.model) return false;
+    if (taken.has(v.verdictId)) skipped['already-exported'] += 1;
+    return !taken.has(v.verdictId);
+  });
+  const selection = selectRecords(repo, fresh, standing);
+  Object.assign(skipped, selection.skipped);
+  const formatted = FORMATS[options.format](selection.records);
+  skipped['not-in-format'] = selection.records.length - formatted.verdictIds.length;
+  const content = Buffer.from(formatted.text, 'utf8');
+  const result = {
+    id,
+    options,
+    created: formatted.verdictIds.length > 0,
+    records: formatted.records,
+    verdicts: formatted.verdictIds.length,
+    sha256: sha256(content),
+    content,
+    skipped,
+  };
+  if (result.created)
+    exports.insert({ id, options, records: result.records, sha256: result.sha256, content }, formatted.verdictIds);
+  return result;
 }
 
 /**
@@ -61,62 +116,15 @@ function describe(o: ExportOptions): string {
 export function exportTraining(store: { db: DB }, req: ExportRequest): ExportResult {
   const options: ExportOptions = { format: req.format, since: req.since ?? null, model: req.model ?? null };
   const id = req.id ?? defaultExportId(options);
-  const exports = new ExportsRepo(store.db);
-  const skipped: ExportResult['skipped'] = {
+  const skipped: Skipped = {
     'wrong-time': 0,
     partly: 0,
     'refusal-overlaps-moment': 0,
     'already-exported': 0,
     'not-in-format': 0,
   };
-  const existing = exports.get(id);
-  if (existing) {
-    if (describe(existing.options) !== describe(options))
-      throw new UsageError(`export '${id}' was made with ${describe(existing.options)}: use those, or another --id`);
-    const content = existing.content;
-    const verdicts = (
-      store.db.prepare('SELECT count(*) AS n FROM export_verdicts WHERE export_id = ?').get(id) as { n: number }
-    ).n;
-    return {
-      id,
-      options,
-      created: false,
-      records: existing.records,
-      verdicts,
-      sha256: existing.sha256,
-      content,
-      skipped,
-    };
-  }
-  return store.db
-    .transaction((): ExportResult => {
-      const repo = new ReviewedRepo(store.db);
-      const taken = exports.taken(options.format);
-      const standing = repo.standing();
-      const fresh = standing.filter((v) => {
-        if (options.since !== null && v.verdictAt < options.since) return false;
-        if (options.model !== null && v.modelName !== options.model) return false;
-        if (taken.has(v.verdictId)) skipped['already-exported'] += 1;
-        return !taken.has(v.verdictId);
-      });
-      const selection = selectRecords(repo, fresh, standing);
-      Object.assign(skipped, selection.skipped);
-      const formatted = FORMATS[options.format](selection.records);
-      skipped['not-in-format'] = selection.records.length - formatted.verdictIds.length;
-      const content = Buffer.from(formatted.text, 'utf8');
-      const result = {
-        id,
-        options,
-        created: formatted.verdictIds.length > 0,
-        records: formatted.records,
-        verdicts: formatted.verdictIds.length,
-        sha256: sha256(content),
-        content,
-        skipped,
-      };
-      if (result.created)
-        exports.insert({ id, options, records: result.records, sha256: result.sha256, content }, formatted.verdictIds);
-      return result;
-    })
-    .immediate();
+  return (
+    existingExport(store, id, options, skipped) ??
+    store.db.transaction((): ExportResult => newExport(store, id, options, skipped)).immediate()
+  );
 }

@@ -10,7 +10,7 @@ export interface Formatted {
 }
 
 /** The video id written to charades and qvhighlights files: `rec<recording id>` (grpo records carry the path). */
-export function videoId(recordingId: number): string {
+function videoId(recordingId: number): string {
   return `rec${recordingId}`;
 }
 

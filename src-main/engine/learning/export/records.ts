@@ -1,5 +1,5 @@
 import type { PlannedFrame } from '../../../../src-shared/scans.js';
-import type { Span } from '../../grounding/iou.js';
+import type { Span } from '../../../../src-shared/span.js';
 import { pairKey, type ReviewedRepo, type ReviewedVerdict, type RunContext } from '../../store/reviewed.js';
 
 /**

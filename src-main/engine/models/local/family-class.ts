@@ -3,7 +3,7 @@ import {
   Qwen2VLForConditionalGeneration,
   Qwen3VLForConditionalGeneration,
 } from '@huggingface/transformers';
-import type { ModelFamily } from '../manifest.js';
+import type { ModelFamily } from '../families.js';
 
 /** The transformers.js class of each family: its vision input name and config layout are its own. */
 const CLASSES = {

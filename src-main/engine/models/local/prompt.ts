@@ -1,16 +1,10 @@
 import { RawImage, cat } from '@huggingface/transformers';
 import type { PreTrainedTokenizer, Processor, Tensor } from '@huggingface/transformers';
+import type { RgbImage } from '../../media/images.js';
 import type { TimeEncoding } from '../families.js';
 
-/** RGB24 pixels of one picture. */
-export interface PromptImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
-
 /** A frame for the model: its time in the recording and its RGB24 pixels at the planned size. */
-export interface PromptFrame extends PromptImage {
+export interface PromptFrame extends RgbImage {
   t: number;
 }
 
@@ -19,7 +13,7 @@ export interface PromptFrame extends PromptImage {
  * size that Qwen2-VL fuses into one temporal patch, the way it pairs video frames (half
  * the visual tokens of two separate images).
  */
-export type PromptPart = { type: 'text'; text: string } | { type: 'image'; images: PromptImage[] };
+export type PromptPart = { type: 'text'; text: string } | { type: 'image'; images: RgbImage[] };
 
 export interface PromptMessage {
   role: 'system' | 'user' | 'assistant';
@@ -35,7 +29,7 @@ export interface PromptInputs {
 }
 
 /** What the processor made of one image part. */
-export interface ProcessedImage {
+interface ProcessedImage {
   pixel_values: Tensor;
   image_grid_thw: Tensor;
 }
@@ -50,7 +44,7 @@ export function partLabel(times: readonly number[]): string {
 }
 
 /** Qwen3-VL's timestamp of a temporal patch: the mean time of its frames, `<12.5 seconds>`. */
-export function secondsLabel(times: readonly number[]): string {
+function secondsLabel(times: readonly number[]): string {
   return `<${(times.reduce((a, b) => a + b, 0) / times.length).toFixed(1)} seconds>`;
 }
 
@@ -74,19 +68,19 @@ export function framesMessage(
   return { role: 'user', content: [...content, { type: 'text', text: instruction }] };
 }
 
-export function imageParts(messages: readonly PromptMessage[]): PromptImage[][] {
+export function imageParts(messages: readonly PromptMessage[]): RgbImage[][] {
   return messages.flatMap((m) =>
     typeof m.content === 'string' ? [] : m.content.flatMap((p) => (p.type === 'image' ? [p.images] : [])),
   );
 }
 
 /** Runs the image processor over one image part (one picture, or a same-size pair). */
-export async function processImagePart(processor: Processor, images: readonly PromptImage[]): Promise<ProcessedImage> {
+async function processImagePart(processor: Processor, images: readonly RgbImage[]): Promise<ProcessedImage> {
   const imageProcessor = processor.image_processor;
   if (!imageProcessor) throw new Error('the model has no image processor (preprocessor_config.json)');
   if (images.length < 1 || images.length > 2)
     throw new Error(`an image part holds 1 or 2 pictures, not ${images.length}`);
-  const [a, b] = images as [PromptImage, PromptImage | undefined];
+  const [a, b] = images as [RgbImage, RgbImage | undefined];
   if (b && (b.width !== a.width || b.height !== a.height))
     throw new Error(`paired frames differ in size (${a.width}x${a.height} and ${b.width}x${b.height})`);
   const raw = images.map(
@@ -107,9 +101,45 @@ export function mergeSizeOf(processor: Processor): number {
 }
 
 /** Values per patch row of pixel_values: 3 x temporal_patch_size x patch_size^2 (1176 for 14 px patches, 1536 for 16). */
-export function patchDimOf(processor: Processor): number {
+function patchDimOf(processor: Processor): number {
   const c = (processor.image_processor?.config ?? {}) as { patch_size?: number; temporal_patch_size?: number };
   return 3 * (c.temporal_patch_size ?? 2) * (c.patch_size ?? 14) ** 2;
+}
+
+/** Each image part through the image processor, except those whose grid `known` gives; every part's grid. */
+async function processParts(
+  processor: Processor,
+  parts: readonly RgbImage[][],
+  known: readonly (readonly number[] | undefined)[],
+): Promise<{ processed: ProcessedImage[]; grids: number[][] }> {
+  const processed: ProcessedImage[] = [];
+  const grids: number[][] = [];
+  for (const [i, images] of parts.entries()) {
+    const grid = known[i];
+    if (grid) {
+      grids.push([...grid]);
+      continue;
+    }
+    const p = await processImagePart(processor, images);
+    processed.push(p);
+    grids.push((p.image_grid_thw.tolist()[0] as bigint[]).map(Number));
+  }
+  return { processed, grids };
+}
+
+/** The chat template's text of the messages, one <|image_pad|> per image part (or per block with `oneBlock`). */
+function chatText(processor: Processor, messages: readonly PromptMessage[], oneBlock: boolean): string {
+  const chat = messages.map((m) => ({
+    role: m.role,
+    content:
+      typeof m.content === 'string'
+        ? m.content
+        : m.content.map((p) => (p.type === 'text' ? { type: 'text', text: p.text } : { type: 'image' })),
+  }));
+  let text = String(processor.apply_chat_template(chat, { add_generation_prompt: true, tokenize: false }));
+  // One vision block for image parts with nothing between them: the frames of one video.
+  if (oneBlock) while (text.includes(BLOCK_JOIN)) text = text.replaceAll(BLOCK_JOIN, IMAGE_PAD + IMAGE_PAD);
+  return text;
 }
 
 /**
@@ -130,29 +160,8 @@ export async function buildPrompt(
   const parts = imageParts(messages);
   if (parts.length === 0) throw new Error('a prompt needs at least one image');
   const mergeSize = mergeSizeOf(processor);
-  const processed: ProcessedImage[] = [];
-  const grids: number[][] = [];
-  for (const [i, images] of parts.entries()) {
-    const grid = known[i];
-    if (grid) {
-      grids.push([...grid]);
-      continue;
-    }
-    const p = await processImagePart(processor, images);
-    processed.push(p);
-    grids.push((p.image_grid_thw.tolist()[0] as bigint[]).map(Number));
-  }
-  const chat = messages.map((m) => ({
-    role: m.role,
-    content:
-      typeof m.content === 'string'
-        ? m.content
-        : m.content.map((p) => (p.type === 'text' ? { type: 'text', text: p.text } : { type: 'image' })),
-  }));
-  let text = String(processor.apply_chat_template(chat, { add_generation_prompt: true, tokenize: false }));
-  // One vision block for image parts with nothing between them: the frames of one video.
-  if (opts.oneBlock) while (text.includes(BLOCK_JOIN)) text = text.replaceAll(BLOCK_JOIN, IMAGE_PAD + IMAGE_PAD);
-  const pieces = text.split(IMAGE_PAD);
+  const { processed, grids } = await processParts(processor, parts, known);
+  const pieces = chatText(processor, messages, opts.oneBlock === true).split(IMAGE_PAD);
   if (pieces.length - 1 !== parts.length) {
     throw new Error(`the chat template made ${pieces.length - 1} image slots for ${parts.length} images`);
   }
@@ -164,14 +173,13 @@ export async function buildPrompt(
     BigInt64Array.from(grids.flat().map(BigInt)),
     [grids.length, 3],
   );
-  const patchDim = patchDimOf(processor);
   const pixel_values =
     processed.length > 0
       ? cat(
           processed.map((p) => p.pixel_values),
           0,
         )
-      : new (input_ids.constructor as typeof Tensor)('float32', new Float32Array(0), [0, patchDim]);
+      : new (input_ids.constructor as typeof Tensor)('float32', new Float32Array(0), [0, patchDimOf(processor)]);
   return {
     text: expanded,
     grids,

@@ -4,7 +4,7 @@ import { timeLensProfile } from './timelens.js';
 import { timeR1Profile } from './time-r1.js';
 import type { AnswerProfile } from './types.js';
 
-export type { AnswerProfile, ParsedAnswer, TimeSpan } from './types.js';
+export type { AnswerProfile } from './types.js';
 
 /** Every answer profile by name. A new profile is one file and one line here. */
 export const PROFILES: Readonly<Record<string, AnswerProfile>> = {

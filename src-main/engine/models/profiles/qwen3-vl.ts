@@ -8,7 +8,7 @@ const REFUSAL =
   /\b(?:does not|doesn't|did not|never)\s+(?:happen|occur|appear|take place)|\bnot (?:present|shown|in the video)|^\s*(?:none|\[\s*\])\s*\.?\s*$/i;
 
 /** Seconds of a time written as seconds or as a clock (m:ss, h:mm:ss). */
-export function clockSeconds(s: string): number {
+function clockSeconds(s: string): number {
   return s.split(':').reduce((acc, part) => acc * 60 + Number(part), 0);
 }
 

@@ -1,8 +1,4 @@
-/** A stretch of a recording that one model call looks at, seconds. */
-export interface TimeSpan {
-  startS: number;
-  endS: number;
-}
+import type { Span } from '../../../../src-shared/span.js';
 
 /** What a model's answer says, once parsed. */
 export type ParsedAnswer =
@@ -16,11 +12,11 @@ export interface AnswerProfile {
   /** Registry name, used in model manifests. */
   readonly name: string;
   /** The instruction that follows the frames in the user turn. */
-  instruction(query: string, window: TimeSpan): string;
+  instruction(query: string, window: Span): string;
   /** The exact text a model of this family should give to refuse (used to score refusal). */
   refusalText: string;
   /** The answer this family gives for a segment, in its own format (scored against refusal). */
-  answerText(span: TimeSpan): string;
+  answerText(span: Span): string;
   /** Reads an answer. Times are seconds from the start of the recording, as the frames' labels. */
   parse(text: string): ParsedAnswer;
   /** Tokens an answer may take: room for the longest well-formed one (and any reasoning the form asks for). */

@@ -1,19 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { NotFoundError, UsageError } from '../../errors.js';
 import { decodeDataUrl, ImageError } from '../../media/images.js';
 import type { LocalModel, TokenLogprob } from '../local/model.js';
 import type { PromptMessage, PromptPart } from '../local/prompt.js';
-
-/** An error to send back with an HTTP status, in OpenAI's error shape. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly type = 'invalid_request_error',
-  ) {
-    super(message);
-  }
-}
 
 const ContentPart = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), text: z.string() }),
@@ -71,31 +61,29 @@ function logprobsOf(lps: TokenLogprob[]) {
 /**
  * POST /v1/chat/completions on the local runtime: text and image parts in order (images
  * as data: URLs), `n` answers (temperature 0: greedy, the same answer n times; above 0:
- * sampled), token log-probabilities with `top_logprobs` alternatives when asked.
+ * sampled), token log-probabilities with `top_logprobs` alternatives when asked. A bad
+ * request is a UsageError, a model this server does not have a NotFoundError: the model
+ * server (server/model-server.ts) answers them in HTTP.
  */
 export async function chatCompletion(model: LocalModel, body: unknown, signal?: AbortSignal): Promise<object> {
   const parsed = ChatRequest.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new HttpError(400, `bad request: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+    throw new UsageError(`bad request: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
   }
   const req = parsed.data;
-  if (req.stream) throw new HttpError(400, 'stream is not supported by this server');
+  if (req.stream) throw new UsageError('stream is not supported by this server');
   if (req.model !== undefined && req.model !== model.manifest.name)
-    throw new HttpError(
-      404,
-      `no model '${req.model}' here (this server has '${model.manifest.name}')`,
-      'not_found_error',
-    );
+    throw new NotFoundError(`no model '${req.model}' here (this server has '${model.manifest.name}')`);
   let messages: PromptMessage[];
   try {
     messages = await toMessages(req);
   } catch (err) {
-    if (err instanceof ImageError) throw new HttpError(400, err.message);
+    if (err instanceof ImageError) throw new UsageError(err.message);
     throw err;
   }
   if (!messages.some((m) => typeof m.content !== 'string' && m.content.some((p) => p.type === 'image')))
-    throw new HttpError(400, 'a request needs at least one image (this runtime does not take text-only prompts)');
+    throw new UsageError('a request needs at least one image (this runtime does not take text-only prompts)');
   const n = req.n ?? 1;
   const temperature = req.temperature ?? 1;
   const maxNewTokens = req.max_completion_tokens ?? req.max_tokens ?? 256;

@@ -1,8 +1,10 @@
-import { UsageError } from '../engine/errors.js';
-import { verdictEval, type VerdictScore } from '../engine/learning/verdict-eval.js';
-import { runReviewed } from '../engine/learning/run-reviewed.js';
-import { modelList } from './calibrate-command.js';
-import { followJobs, type CommandContext } from './commands.js';
+import { UsageError } from '../../engine/errors.js';
+import type { QualityScore as VerdictScore } from '../../../src-shared/quality.js';
+import { verdictEval } from '../../engine/learning/verdict-eval.js';
+import { runReviewed } from '../../engine/api/run-reviewed.js';
+import type { CommandContext } from '../context.js';
+import { modelList } from '../options.js';
+import { followJobs } from '../progress.js';
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);

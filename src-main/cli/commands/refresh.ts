@@ -1,6 +1,6 @@
-import { refreshRecordings } from '../engine/api/refresh.js';
-import { resolveRecording } from '../engine/api/recordings.js';
-import type { CommandContext } from './commands.js';
+import { refreshRecordings } from '../../engine/api/refresh.js';
+import { resolveRecording } from '../../engine/api/recordings.js';
+import type { CommandContext } from '../context.js';
 
 /**
  * `tempo refresh [ID|PATH...]`: reads recordings' files again where they changed since import

@@ -1,8 +1,10 @@
-import { evaluateSet, type EvalResult } from '../engine/api/eval.js';
-import { UsageError } from '../engine/errors.js';
-import type { Skipped } from '../engine/learning/datasets/types.js';
-import { followJobs, type CommandContext } from './commands.js';
-import { cmdVerdictEval } from './verdict-eval-command.js';
+import { evaluateSet, type EvalResult } from '../../engine/api/eval.js';
+import { UsageError } from '../../engine/errors.js';
+import type { Skipped } from '../../engine/learning/datasets/types.js';
+import type { CommandContext } from '../context.js';
+import { numberOption, stringOption } from '../options.js';
+import { followJobs } from '../progress.js';
+import { cmdVerdictEval } from './verdict-eval.js';
 
 function skippedLine(s: Skipped): string {
   const where = s.line !== undefined ? `line ${s.line}` : (s.key ?? '');
@@ -50,8 +52,8 @@ export async function cmdEval(ctx: CommandContext): Promise<number> {
   if (ctx.options['verdicts'] === true) return cmdVerdictEval(ctx);
   const { engine, out, args, options } = ctx;
   if (args.length > 0) throw new UsageError('eval takes options only (see tempo help)');
-  const str = (name: string) => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
-  const num = (name: string) => (str(name) === undefined ? undefined : Number(str(name)));
+  const str = (name: string) => stringOption(options, name);
+  const num = (name: string) => numberOption(options, name);
   const format = str('format');
   const annotations = str('annotations');
   if (format === undefined || annotations === undefined)

@@ -1,14 +1,16 @@
-import { UsageError } from '../engine/errors.js';
-import { ExportError, exportModel } from '../engine/models/export.js';
-import { formatBytes } from '../engine/models/pull.js';
-import type { CommandContext } from './commands.js';
-import { progressLine } from './models-pull-command.js';
+import { EngineError, UsageError } from '../../engine/errors.js';
+import { ExportError } from '../../engine/models/errors.js';
+import { exportModel } from '../../engine/models/export.js';
+import { formatBytes } from '../../engine/models/pull.js';
+import type { CommandContext } from '../context.js';
+import { stringOption } from '../options.js';
+import { progressLine } from '../progress.js';
 
 /** `tempo models export NAME --out DIR`: an installed model copied to DIR/NAME for `models install` elsewhere. */
 export async function cmdModelsExport(ctx: CommandContext): Promise<number> {
   const { engine, out, args, options, signal } = ctx;
   if (args.length !== 2) throw new UsageError('models export needs one model name (and --out DIR)');
-  const dest = typeof options['out'] === 'string' ? options['out'] : undefined;
+  const dest = stringOption(options, 'out');
   if (!dest) throw new UsageError('models export needs --out DIR (a USB stick, a share)');
   const show = progressLine(out);
   let exported;
@@ -19,8 +21,8 @@ export async function cmdModelsExport(ctx: CommandContext): Promise<number> {
     });
   } catch (err) {
     if (err instanceof ExportError) {
-      const line = `cannot export ${args[1]}: ${err.message}`;
-      throw err.usage ? new UsageError(line) : new Error(line);
+      const line = `cannot export ${args[1]}: ${err.template}`;
+      throw err.usage ? new UsageError(line) : new EngineError(line);
     }
     throw err;
   } finally {

@@ -1,16 +1,9 @@
-import { UsageError } from '../engine/errors.js';
-import { fitCalibrator, MIN_CALIBRATION_VERDICTS, type CalibrationFit } from '../engine/learning/calibration.js';
-import type { Reliability } from '../engine/learning/reliability.js';
-import { ReviewedRepo } from '../engine/store/reviewed.js';
-import type { CommandContext } from './commands.js';
-
-/** The models named by --model (repeatable); none: every model with runs. */
-export function modelList(options: CommandContext['options'], all: () => string[]): string[] {
-  const many = options['models'];
-  if (Array.isArray(many) && many.length > 0) return [...new Set(many)];
-  const one = options['model'];
-  return typeof one === 'string' ? [one] : all();
-}
+import { UsageError } from '../../engine/errors.js';
+import { fitCalibrator, MIN_CALIBRATION_VERDICTS, type CalibrationFit } from '../../engine/learning/calibration.js';
+import type { Reliability } from '../../../src-shared/quality.js';
+import { ReviewedRepo } from '../../engine/store/reviewed.js';
+import type { CommandContext } from '../context.js';
+import { modelList } from '../options.js';
 
 const fixed = (x: number | null) => (x === null ? '-' : x.toFixed(3));
 
