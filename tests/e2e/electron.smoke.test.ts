@@ -15,6 +15,7 @@ import path from 'node:path';
 import { _electron as electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeVideo } from '../fixtures/make-video.js';
+import { LibraryPage } from './pages/library-page.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -47,6 +48,7 @@ describe.skipIf('reason' in found)('the desktop app', () => {
   let home: string;
   let app: ElectronApplication;
   let page: Page;
+  let library: LibraryPage;
   const errors: string[] = [];
 
   beforeAll(async () => {
@@ -62,6 +64,7 @@ describe.skipIf('reason' in found)('the desktop app', () => {
     const args = process.getuid?.() === 0 ? ['--no-sandbox', root] : [root];
     app = await electron.launch({ executablePath: found.bin, args, cwd: root, env });
     page = await app.firstWindow();
+    library = new LibraryPage(page);
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());
@@ -74,17 +77,16 @@ describe.skipIf('reason' in found)('the desktop app', () => {
   });
 
   it('renders the Library view through the preload bridge', async () => {
-    await expect.poll(() => page.getByRole('heading', { name: 'Import recordings' }).count()).toBe(1);
-    await expect.poll(() => page.getByText('Recordings (0)').count()).toBe(1);
-    expect(await page.evaluate(() => typeof (window as { tempo?: { call?: unknown } }).tempo?.call)).toBe('function');
-    expect(await page.getByRole('button', { name: 'Choose files…' }).count()).toBe(1);
+    await expect.poll(() => library.heading.count()).toBe(1);
+    await expect.poll(() => library.recordingsHeading(0).count()).toBe(1);
+    expect(await library.bridgeCallType()).toBe('function');
+    expect(await library.chooseFilesButton.count()).toBe(1);
   });
 
   it('imports a recording and shows its poster from tempo-media:', async () => {
-    await page.getByLabel('File or folder path').fill(path.join(home, 'camera.mp4'));
-    await page.getByRole('button', { name: 'Import', exact: true }).click();
-    await expect.poll(() => page.getByText('Recordings (1)').count(), { timeout: 30_000 }).toBe(1);
-    const poster = page.locator('img[src^="tempo-media://poster/"]').first();
+    await library.import(path.join(home, 'camera.mp4'));
+    await expect.poll(() => library.recordingsHeading(1).count(), { timeout: 30_000 }).toBe(1);
+    const poster = library.desktopPoster;
     await expect.poll(() => poster.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
     expect(errors.filter((e) => /Content Security Policy|Refused to/.test(e))).toEqual([]);
   });

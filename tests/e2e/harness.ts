@@ -8,7 +8,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { makeTinyQwen2VL } from '../fixtures/tiny-qwen2vl/generate.js';
 import { makeVideo, type VideoRecipe } from '../fixtures/make-video.js';
-import { startServer, tempHome } from '../integration/cli/run-tempo.js';
+import { startServer, tempHome } from '../support/tempo-cli.js';
 
 export const ARTIFACTS = path.resolve('test-artifacts', 'e2e');
 
@@ -25,6 +25,8 @@ export interface Workstation {
   videos: string;
   url: string;
   page: Page;
+  /** Another window on the same server (as a second operator, or a second tab). */
+  openPage(): Promise<Page>;
   stop(): Promise<void>;
   /** Rows of a table in the data folder's database, read while the server runs. */
   rows<T>(sql: string): T[];
@@ -67,20 +69,27 @@ export async function openWorkstation(
     await makeTinyQwen2VL(path.join(home, 'models', 'parrot'), { contextTokens: 512, answer: '2-5' });
   await opts.seed?.(home);
   const server = await startServer<{ url: string }>(home, ['serve', '--port', '0']);
-  const page = await (await launchBrowser()).newPage({ viewport: { width: 1280, height: 860 } });
   const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(m.text());
-  });
-  await page.goto(server.info.url);
+  const pages: Page[] = [];
+  const openPage = async (): Promise<Page> => {
+    const page = await (await launchBrowser()).newPage({ viewport: { width: 1280, height: 860 } });
+    pages.push(page);
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(m.text());
+    });
+    await page.goto(server.info.url);
+    return page;
+  };
+  const page = await openPage();
   return {
     home,
     videos,
     url: server.info.url,
     page,
+    openPage,
     async stop() {
-      await page.close();
+      for (const p of pages) await p.close();
       server.child.kill('SIGTERM');
       await server.done;
       if (errors.some((e) => /Content Security Policy|Refused to/.test(e)))

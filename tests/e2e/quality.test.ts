@@ -6,7 +6,6 @@
  * verdictEval computes on the same database; the charts must draw; a refit must be stored.
  */
 import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verdictEval, type VerdictEval } from '../../src-main/engine/learning/verdict-eval.js';
 import { openDatabase } from '../../src-main/engine/store/db.js';
@@ -14,12 +13,11 @@ import { formatEce, formatShare } from '../../src-renderer/src/lib/quality.js';
 import { writeModelFolder } from '../fixtures/model-folder.js';
 import { buildReviewedLibrary, seedThirtyReviewed } from '../fixtures/reviewed-library.js';
 import { closeBrowser, openWorkstation, screenshot } from './harness.js';
+import { QualityPage } from './pages/quality-page.js';
 
 afterAll(closeBrowser);
 
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 30_000, interval: 100 });
-
-const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name });
 
 /** Seeds the data folder and returns what verdictEval says of it. */
 function seed(home: string): VerdictEval {
@@ -54,17 +52,15 @@ describe('the Model quality view', () => {
       },
     });
     const { page } = w;
+    const quality = new QualityPage(page);
     try {
-      await nav(page, 'Model quality').click();
-      const table = page.getByRole('table', { name: 'Models on the reviewed set' });
-      await poll(() => table.locator('tbody tr').count()).toBe(4);
-      await poll(() => page.getByText(`${expected!.pairs} reviewed (query, recording) pairs`).count()).toBe(1);
+      await quality.open();
+      await poll(() => quality.rows.count()).toBe(4);
+      await poll(() => quality.textCount(`${expected!.pairs} reviewed (query, recording) pairs`)).toBe(1);
 
       for (const m of expected!.models) {
-        const row = table
-          .locator('tbody tr')
-          .filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${m.model}( installed)?$`) }) });
-        const cell = (metric: string) => row.locator(`[data-metric="${metric}"]`).textContent();
+        const row = quality.row(new RegExp(`^${m.model}( installed)?$`));
+        const cell = (metric: string) => quality.cell(row, metric);
         expect(await cell('n')).toBe(String(m.n));
         expect(await cell('r1At05')).toBe(formatShare(m.r1At05));
         expect(await cell('mIoU')).toBe(formatShare(m.mIoU));
@@ -73,63 +69,55 @@ describe('the Model quality view', () => {
         expect(await cell('ece')).toBe(formatEce(m.ece));
       }
       // Model A of the hand-built library: 51 of 350 s at 2 of 3 moments.
-      const rowA = table.locator('tbody tr').filter({ has: page.getByRole('rowheader', { name: 'A', exact: true }) });
-      expect(await rowA.locator('[data-metric="reviewLoad"]').textContent()).toBe(
-        'watch 14.6% of the footage at 66.7% recall',
-      );
+      const rowA = quality.row('A');
+      expect(await quality.cell(rowA, 'reviewLoad')).toBe('watch 14.6% of the footage at 66.7% recall');
 
       // The first model with scores is chosen: its weeks (3, 10, 17 and 24 March) and its reliability.
-      const chart = page.getByRole('img', { name: /Metrics over time for A/ });
-      await poll(() => chart.locator('path.line').count()).toBe(4);
-      await poll(() => chart.locator('circle').count()).toBeGreaterThan(0);
-      expect(await chart.locator('text', { hasText: '24 Mar' }).count()).toBe(1);
-      const diagramA = page.getByRole('img', { name: /Reliability diagram for A/ });
-      await poll(() => diagramA.locator('rect.bar.before').count()).toBe(5);
-      expect(await diagramA.locator('rect.bar.after').count()).toBe(0);
-      expect(await diagramA.locator('line.diagonal').count()).toBe(1);
+      await poll(() => quality.chartLineCount('A')).toBe(4);
+      await poll(() => quality.chartDotCount('A')).toBeGreaterThan(0);
+      expect(await quality.chartLabelCount('A', '24 Mar')).toBe(1);
+      await poll(() => quality.barCount('A', 'before')).toBe(5);
+      expect(await quality.barCount('A', 'after')).toBe(0);
+      expect(await quality.diagonalCount('A')).toBe(1);
 
       // Model C has 30 reviewed segments: before and after, then a refit that is stored.
-      await page.getByLabel('Model', { exact: true }).selectOption('C');
-      const diagramC = page.getByRole('img', { name: /Reliability diagram for C/ });
-      await poll(() => diagramC.locator('rect.bar.before').count()).toBe(3);
-      await poll(() => diagramC.locator('rect.bar.after').count()).toBeGreaterThan(0);
-      await poll(() => page.getByText('No calibrator fitted yet.').count()).toBe(1);
-      await page.getByRole('button', { name: 'Refit calibration' }).click();
-      await poll(() => page.getByRole('status').allTextContents()).toEqual([
+      await quality.chooseModel('C');
+      await poll(() => quality.barCount('C', 'before')).toBe(3);
+      await poll(() => quality.barCount('C', 'after')).toBeGreaterThan(0);
+      await poll(() => quality.textCount('No calibrator fitted yet.')).toBe(1);
+      await quality.refit();
+      await poll(() => quality.notices()).toEqual([
         expect.stringContaining('Calibration of C refitted on 30 reviewed segments'),
       ]);
-      await poll(() => page.getByText(/Calibrator: isotonic on 30 segments \(12 right\)/).count()).toBe(1);
+      await poll(() => quality.textCount(/Calibrator: isotonic on 30 segments \(12 right\)/)).toBe(1);
       expect(
         w.rows<{ model_name: string; method: string; n: number }>('SELECT model_name, method, n FROM calibrators'),
       ).toEqual([{ model_name: 'C', method: 'isotonic', n: 30 }]);
       await screenshot(page, 'quality');
 
       // An installed model that never ran: its row says so, and a refit is refused with a message.
-      const rowTuned = table.locator('tbody tr').filter({ has: page.getByRole('rowheader', { name: /^tuned/ }) });
-      expect(await rowTuned.locator('[data-metric="reviewLoad"]').textContent()).toBe(
-        'has not run the reviewed queries',
-      );
-      await page.getByLabel('Model', { exact: true }).selectOption('tuned');
-      await poll(() => page.getByText('No calibrator fitted yet.').count()).toBe(1);
-      await page.getByRole('button', { name: 'Refit calibration' }).click();
-      await poll(() => page.getByRole('alert').allTextContents()).toEqual([
+      const rowTuned = quality.row(/^tuned/);
+      expect(await quality.cell(rowTuned, 'reviewLoad')).toBe('has not run the reviewed queries');
+      await quality.chooseModel('tuned');
+      await poll(() => quality.textCount('No calibrator fitted yet.')).toBe(1);
+      await quality.refit();
+      await poll(() => quality.alerts()).toEqual([
         expect.stringContaining('model tuned has no runs yet: nothing to calibrate'),
       ]);
       expect(w.rows<{ n: number }>('SELECT COUNT(*) AS n FROM calibrators')).toEqual([{ n: 1 }]);
 
       // Comparable at once: the installed model is asked the reviewed queries in the background.
       // The messages sit over the lower right corner: dismiss them first, as an operator would.
-      const dismiss = page.getByRole('button', { name: 'Dismiss message' });
-      while ((await dismiss.count()) > 0) await dismiss.first().click();
-      await page.getByRole('button', { name: 'Run on reviewed set' }).click();
+      await quality.dismissMessages();
+      await quality.runOnReviewedSet.click();
       await poll(
         () => w.rows<{ n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE type = 'ground'")[0]!.n,
       ).toBeGreaterThanOrEqual(5);
       // This seeded library has no videos on disk and 'tuned' is no real model: each job fails, visibly.
-      await poll(() => page.getByRole('alert').allTextContents()).toEqual(
+      await poll(() => quality.alerts()).toEqual(
         expect.arrayContaining([expect.stringMatching(/^Query · r\d\.mp4 failed: /)]),
       );
-      await poll(() => page.getByRole('button', { name: 'Run on reviewed set' }).count()).toBe(1);
+      await poll(() => quality.runOnReviewedSet.count()).toBe(1);
     } finally {
       await w.stop();
     }

@@ -2,7 +2,7 @@
  * Pure helpers of the Model quality view: number formats, the review-load sentence, and the
  * geometry of its SVG charts (scales, line paths with gaps, reliability bars).
  */
-import type { QualityPoint, QualityScore, Reliability } from '../../../src-shared/api.js';
+import type { QualityPoint, QualityScore, Reliability } from '../../../src-shared/quality.js';
 
 /** A share as a percentage with one decimal (`14.6%`); null as an en dash. */
 export function formatShare(x: number | null): string {

@@ -1,54 +1,14 @@
 /**
- * Review helpers: the queue order, keeping lists in step with segments the engine sends
- * back, and the boundaries that Set start / Set end / Add segment ask for.
+ * Review helpers: which segments are under the threshold, moving through the queue, and the
+ * boundaries that Set start / Set end / Add segment ask for. The queue's order is the
+ * engine's (review.queue); segment-lists.ts keeps it as it came.
  */
 import type { RejectReason, Segment } from '../../../src-shared/api.js';
+import type { Span } from '../../../src-shared/span.js';
 
 /** True for a model's segment under the review threshold (operator-added ones have no confidence). */
 export function underThreshold(segment: Pick<Segment, 'confidence'>, threshold: number): boolean {
   return segment.confidence !== null && segment.confidence < threshold;
-}
-
-function byRank(a: Segment, b: Segment): number {
-  const ra = a.rank ?? Infinity;
-  const rb = b.rank ?? Infinity;
-  if (ra !== rb) return ra - rb;
-  return a.recordingId - b.recordingId || a.startS - b.startS || a.id - b.id;
-}
-
-/**
- * The review queue's order, as review.queue gives it: segments under the threshold first,
- * lowest confidence first; then the rest by rank. Used to place segments the renderer
- * learns about between two fetches of the queue.
- */
-export function orderForReview(segments: readonly Segment[], threshold: number): Segment[] {
-  return [...segments].sort((a, b) => {
-    const ua = underThreshold(a, threshold);
-    const ub = underThreshold(b, threshold);
-    if (ua !== ub) return ua ? -1 : 1;
-    if (ua && ub) return (a.confidence ?? 0) - (b.confidence ?? 0) || byRank(a, b);
-    return byRank(a, b);
-  });
-}
-
-/** The list with `segment` in place of the one with its id; unchanged (same array) when absent. */
-export function replaceSegment(list: readonly Segment[], segment: Segment): readonly Segment[] {
-  const index = list.findIndex((s) => s.id === segment.id);
-  if (index < 0) return list;
-  const next = [...list];
-  next[index] = segment;
-  return next;
-}
-
-/** The list with `segment` replaced, or added (in review order) when new. */
-export function upsertSegment(list: readonly Segment[], segment: Segment, threshold: number): readonly Segment[] {
-  const replaced = replaceSegment(list, segment);
-  return replaced !== list ? replaced : orderForReview([...list, segment], threshold);
-}
-
-/** The list without the segment `id`. */
-export function removeSegment(list: readonly Segment[], id: number): readonly Segment[] {
-  return list.some((s) => s.id === id) ? list.filter((s) => s.id !== id) : list;
 }
 
 /** The id N (step 1) or P (step -1) moves to from `currentId`; from nothing, the first (or last). */
@@ -60,10 +20,8 @@ export function stepSelection(list: readonly Segment[], currentId: number | null
   return list[next]?.id ?? null;
 }
 
-export type Bounds = { startS: number; endS: number };
-
 /** New bounds of a segment whose start or end moves to `t`, or an error for the operator. */
-export function moveBoundary(segment: Bounds, which: 'start' | 'end', t: number): Bounds | { error: string } {
+export function moveBoundary(segment: Span, which: 'start' | 'end', t: number): Span | { error: string } {
   const bounds = which === 'start' ? { startS: t, endS: segment.endS } : { startS: segment.startS, endS: t };
   if (bounds.endS <= bounds.startS) {
     return {
@@ -83,12 +41,7 @@ export const ADD_HALF_WIDTH_S = 2;
  * Bounds of a segment the operator adds: the marked start and end when both are set and
  * in order, else the playhead ± 2 s, within the recording.
  */
-export function boundsToAdd(
-  markIn: number | null,
-  markOut: number | null,
-  playheadS: number,
-  durationS: number,
-): Bounds {
+export function boundsToAdd(markIn: number | null, markOut: number | null, playheadS: number, durationS: number): Span {
   if (markIn !== null && markOut !== null && markOut > markIn) return { startS: markIn, endS: markOut };
   const clamp = (t: number): number => Math.min(Math.max(t, 0), durationS);
   return { startS: clamp(playheadS - ADD_HALF_WIDTH_S), endS: clamp(playheadS + ADD_HALF_WIDTH_S) };

@@ -4,7 +4,8 @@
  * and draws the playhead, so 10,000 segments cost nothing while the video plays.
  */
 import type { SegmentState } from '../../../src-shared/api.js';
-import { drawOrder, tickStep, timeToX, type Span, type TimelineView } from './timeline.js';
+import type { Span } from '../../../src-shared/span.js';
+import { drawOrder, tickStep, timeToX, type TimelineView } from './timeline.js';
 import { formatDuration, formatTime } from './format.js';
 
 /** Rows of the canvas, in CSS pixels from the top. */

@@ -2,6 +2,7 @@
  * Timeline geometry: which stretch of the recording the canvas shows, time <-> x, zoom
  * around an anchor, and which segment a click hits. Pure, so it is tested under Node.
  */
+import type { Span } from '../../../src-shared/span.js';
 
 /** The visible stretch `[startS, startS + spanS]` of a recording `durationS` long, drawn `widthPx` wide. */
 export interface TimelineView {
@@ -65,12 +66,6 @@ export function followView(view: TimelineView, t: number): TimelineView {
 export function resizeView(view: TimelineView, durationS: number, widthPx: number): TimelineView {
   if (durationS !== view.durationS && view.spanS >= view.durationS) return fullView(durationS, widthPx);
   return clampView({ ...view, durationS, widthPx: Math.max(widthPx, 1) });
-}
-
-/** Anything with a time range. */
-export interface Span {
-  startS: number;
-  endS: number;
 }
 
 /**

@@ -1,21 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EngineEvent } from '../../../src-shared/api.js';
-import { createHash, createHmac } from 'node:crypto';
-import {
-  bridgeClient,
-  fetchEventSource,
-  hmacSha256,
-  httpClient,
-  mediaPath,
-  mediaSigner,
-  operatorMessage,
-  sha256,
-  takeToken,
-  thumbPath,
-  TOKEN_KEY,
-  type EventSourceLike,
-} from '../../../src-renderer/src/lib/client.js';
-import { checkMediaSignature, mediaKey, mediaSignature } from '../../../src-main/server/web-security.js';
+import { mediaPath, thumbPath } from '../../../src-shared/media-url.js';
+import { bridgeClient, operatorMessage } from '../../../src-renderer/src/lib/client.js';
+import { takeToken, TOKEN_KEY } from '../../../src-renderer/src/lib/create-client.js';
+import type { EventSourceLike } from '../../../src-renderer/src/lib/event-source.js';
+import { httpClient } from '../../../src-renderer/src/lib/http-client.js';
+import { mediaKey, mediaSignature } from '../../../src-main/server/web-security.js';
 
 const settingsOut = {
   settings: { reviewThreshold: 0.5, model: null, device: 'cpu', serverUrl: null, samples: 3 },
@@ -148,51 +138,6 @@ describe('httpClient events', () => {
   });
 });
 
-describe('fetchEventSource', () => {
-  function streamed(chunks: string[]): { response: Response; end: () => void } {
-    let controller!: ReadableStreamDefaultController<Uint8Array>;
-    const body = new ReadableStream<Uint8Array>({
-      start(c) {
-        controller = c;
-        for (const chunk of chunks) c.enqueue(new TextEncoder().encode(chunk));
-      },
-    });
-    return { response: new Response(body, { status: 200 }), end: () => controller.close() };
-  }
-
-  it('sends the bearer token, passes on data frames split across chunks, and reopens a dropped stream', async () => {
-    const first = streamed(['retry: 2000\n\n: keep-alive\n\ndata: {"kind":', '"library-changed"}\n\n']);
-    const second = streamed([]);
-    const fetch = vi
-      .fn<typeof globalThis.fetch>()
-      .mockResolvedValueOnce(first.response)
-      .mockResolvedValue(second.response);
-    const es = fetchEventSource(fetch, '/api/events', { authorization: 'Bearer T' }, 10);
-    const got: string[] = [];
-    const states: string[] = [];
-    es.onopen = () => states.push('open');
-    es.onmessage = (m) => got.push(String(m.data));
-    es.onerror = () => states.push(`error ${es.readyState}`);
-    await vi.waitFor(() => expect(got).toEqual(['{"kind":"library-changed"}']));
-    expect(fetch.mock.calls[0]?.[1]?.headers).toMatchObject({ authorization: 'Bearer T' });
-    first.end();
-    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(2));
-    await vi.waitFor(() => expect(states).toEqual(['open', 'error 0', 'open']));
-    es.close();
-    expect(es.readyState).toBe(2);
-  });
-
-  it('stays closed when the server refuses the stream', async () => {
-    const fetch = vi.fn(async () => new Response('{}', { status: 401 }));
-    const es = fetchEventSource(fetch, '/api/events', {}, 10);
-    const errors: number[] = [];
-    es.onerror = () => errors.push(es.readyState);
-    await vi.waitFor(() => expect(errors).toEqual([2]));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(fetch).toHaveBeenCalledTimes(1);
-  });
-});
-
 describe('bridgeClient', () => {
   it('calls through the preload and checks the answer', async () => {
     const call = vi.fn(async () => settingsOut);
@@ -244,45 +189,6 @@ describe('media paths and the web token', () => {
     expect(web(vi.fn(), null).mediaUrl('poster/3')).toBe('/media/poster/3');
     expect(mediaPath('/recording/1')).toBe('recording/1');
     expect(client.pathForFile({} as File)).toBeNull();
-  });
-
-  it("signs media links the server takes: for that recording, until they expire, by the server's clock", async () => {
-    const key = mediaKey('a-token');
-    const sign = mediaSigner('a-token');
-    const nowMs = 1_700_000_000_000;
-    const { exp, sig } = sign('7', nowMs);
-    const url = (id: string, q: string) => new URL(`http://h/media/poster/${id}?${q}`);
-    expect(checkMediaSignature(key, '7', url('7', `exp=${exp}&sig=${sig}`), nowMs / 1000)).toBe('ok');
-    expect(checkMediaSignature(key, '8', url('8', `exp=${exp}&sig=${sig}`), nowMs / 1000)).toBe('bad');
-    expect(checkMediaSignature(key, '7', url('7', `exp=${exp + 3600}&sig=${sig}`), nowMs / 1000)).toBe('bad');
-    expect(checkMediaSignature(mediaKey('other'), '7', url('7', `exp=${exp}&sig=${sig}`), nowMs / 1000)).toBe('bad');
-    expect(checkMediaSignature(key, '7', url('7', `exp=${exp}&sig=${sig}`), exp + 1)).toBe('expired');
-    expect(checkMediaSignature(key, '7', url('7', ''), nowMs / 1000)).toBe('missing');
-    // The server's Date header moves the expiry: a window whose clock is a day behind still gets links that work.
-    const behind = nowMs - 86_400_000;
-    const fetch = vi.fn(async () => {
-      const res = json(200, settingsOut);
-      res.headers.set('date', new Date(nowMs).toUTCString());
-      return res;
-    });
-    const client = web(fetch, 'a-token', () => behind);
-    await client.call('settings.get', {});
-    const link = new URL(client.mediaUrl('poster/7'), 'http://h');
-    expect(checkMediaSignature(key, '7', link, nowMs / 1000)).toBe('ok');
-  });
-
-  it('computes SHA-256 and HMAC-SHA256 as node:crypto does', () => {
-    const utf8 = new TextEncoder();
-    for (const text of ['', 'abc', 'x'.repeat(55), 'y'.repeat(56), 'z'.repeat(64), 'é'.repeat(1000)]) {
-      expect(Buffer.from(sha256(utf8.encode(text))).toString('hex')).toBe(
-        createHash('sha256').update(text).digest('hex'),
-      );
-    }
-    for (const key of ['', 'k', 'k'.repeat(64), 'k'.repeat(65)]) {
-      expect(Buffer.from(hmacSha256(utf8.encode(key), utf8.encode('message'))).toString('hex')).toBe(
-        createHmac('sha256', key).update('message').digest('hex'),
-      );
-    }
   });
 
   it('keeps the token from the address and takes it out of the address', () => {

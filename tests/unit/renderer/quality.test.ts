@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { QualityPoint, QualityScore } from '../../../src-shared/api.js';
+import type { QualityPoint, QualityScore } from '../../../src-shared/quality.js';
 import {
   formatEce,
   formatShare,

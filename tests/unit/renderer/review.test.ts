@@ -1,72 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { Segment } from '../../../src-shared/api.js';
+import { segment } from '../../support/segments.js';
 import {
   boundsToAdd,
   moveBoundary,
-  orderForReview,
   reasonLabel,
-  removeSegment,
-  replaceSegment,
   stepSelection,
   underThreshold,
-  upsertSegment,
 } from '../../../src-renderer/src/lib/review.js';
 
-function segment(id: number, confidence: number | null, rank: number | null, extra: Partial<Segment> = {}): Segment {
-  return {
-    id,
-    queryId: 1,
-    recordingId: 1,
-    runId: 1,
-    startS: id,
-    endS: id + 1,
-    confidence,
-    rank,
-    source: confidence === null ? 'operator' : 'model',
-    state: 'pending',
-    reason: null,
-    ...extra,
-  };
-}
-
-describe('orderForReview', () => {
-  it('puts segments under the threshold first, lowest confidence first, then the rest by rank', () => {
-    const list = [
-      segment(1, 0.9, 1),
-      segment(2, 0.3, 4),
-      segment(3, 0.1, 5),
-      segment(4, 0.6, 2),
-      segment(5, null, null),
-    ];
-    expect(orderForReview(list, 0.5).map((s) => s.id)).toEqual([3, 2, 1, 4, 5]);
-  });
-
+describe('underThreshold', () => {
   it('counts an operator segment (no confidence) as not under the threshold', () => {
     expect(underThreshold(segment(1, null, null), 0.5)).toBe(false);
     expect(underThreshold(segment(1, 0.49, 1), 0.5)).toBe(true);
     expect(underThreshold(segment(1, 0.5, 1), 0.5)).toBe(false);
-  });
-});
-
-describe('keeping lists in step', () => {
-  const list = [segment(1, 0.2, 2), segment(2, 0.8, 1)];
-
-  it('replaces a segment in place and keeps the array when it is absent', () => {
-    const accepted = segment(1, 0.2, 2, { state: 'accepted' });
-    const next = replaceSegment(list, accepted);
-    expect(next.map((s) => s.state)).toEqual(['accepted', 'pending']);
-    expect(list[0]?.state).toBe('pending');
-    expect(replaceSegment(list, segment(9, 0.1, 9))).toBe(list);
-  });
-
-  it('adds a new segment in review order', () => {
-    const next = upsertSegment(list, segment(3, 0.1, 3), 0.5);
-    expect(next.map((s) => s.id)).toEqual([3, 1, 2]);
-  });
-
-  it('removes a segment that undo took away', () => {
-    expect(removeSegment(list, 1).map((s) => s.id)).toEqual([2]);
-    expect(removeSegment(list, 7)).toBe(list);
   });
 });
 

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { Job } from '../../../src-shared/jobs.js';
+import type { Recording } from '../../../src-shared/recordings.js';
+import {
+  importOutcome,
+  importPaths,
+  installFolder,
+  isActive,
+  jobLabel,
+  withJob,
+} from '../../../src-renderer/src/lib/jobs.js';
+
+function job(extra: Partial<Job>): Job {
+  return {
+    id: 1,
+    type: 'import',
+    state: 'running',
+    progress: 0.5,
+    attempts: 1,
+    maxAttempts: 1,
+    error: null,
+    payload: { paths: ['/videos/line-3', '/videos/extra.mp4'] },
+    recordingId: null,
+    cancelRequested: false,
+    result: null,
+    createdAt: '2025-01-01T00:00:00.000Z',
+    updatedAt: '2025-01-01T00:00:01.000Z',
+    ...extra,
+  };
+}
+
+const recordings = [{ id: 4, path: '/videos/camera-4.mp4' }] as Recording[];
+
+const result = {
+  imported: [{ id: 4, path: '/videos/camera-4.mp4', durationS: 8, fps: 25, width: 320, height: 180, codec: 'h264' }],
+  skipped: [{ path: '/videos/notes.txt', reason: 'not a video file' }],
+};
+
+describe('what a job is, for the operator', () => {
+  it('names an import by its first path and how many more', () => {
+    expect(importPaths(job({}))).toEqual(['/videos/line-3', '/videos/extra.mp4']);
+    expect(jobLabel(job({}), recordings)).toBe('Import · line-3 and 1 more');
+    expect(jobLabel(job({ payload: { paths: ['/videos/a.mp4'] } }), recordings)).toBe('Import · a.mp4');
+    expect(jobLabel(job({ payload: null }), recordings)).toBe('Import');
+  });
+
+  it('names an install by its folder and a scan by its recording', () => {
+    const install = job({ type: 'install', payload: { dir: '/hub/Qwen2-VL' } });
+    expect(installFolder(install)).toBe('/hub/Qwen2-VL');
+    expect(jobLabel(install, recordings)).toBe('Model install · Qwen2-VL');
+    expect(jobLabel(job({ type: 'scan', payload: null, recordingId: 4 }), recordings)).toBe('Scan · camera-4.mp4');
+    expect(importPaths(install)).toEqual([]);
+  });
+
+  it('counts queued and running jobs as active', () => {
+    expect(isActive(job({ state: 'queued' }))).toBe(true);
+    expect(isActive(job({ state: 'running' }))).toBe(true);
+    expect(isActive(job({ state: 'done' }))).toBe(false);
+    expect(isActive(job({ state: 'cancelled' }))).toBe(false);
+  });
+});
+
+describe('importOutcome', () => {
+  it("reads a done import job's result as an ImportResult", () => {
+    expect(importOutcome(job({ state: 'done', progress: 1, result }))).toEqual(result);
+  });
+
+  it('has none before the end, for a failed or cancelled import, or for a result it cannot read', () => {
+    expect(importOutcome(job({ result }))).toBeNull();
+    expect(importOutcome(job({ state: 'failed', error: 'the database is locked' }))).toBeNull();
+    expect(importOutcome(job({ state: 'cancelled' }))).toBeNull();
+    expect(importOutcome(job({ state: 'done', result: { imported: 3 } }))).toBeNull();
+    expect(importOutcome(job({ type: 'scan', state: 'done', result }))).toBeNull();
+  });
+});
+
+describe('withJob', () => {
+  it('adds a new job, replaces a changed one, and keeps the array when nothing changed', () => {
+    const first = job({});
+    const list = withJob([], first);
+    expect(list).toEqual([first]);
+    expect(withJob(list, { ...first })).toBe(list);
+    const later = job({ progress: 0.8, updatedAt: '2025-01-01T00:00:02.000Z' });
+    expect(withJob(list, later)).toEqual([later]);
+    const done = job({ state: 'done' });
+    expect(withJob(list, done)[0]?.state).toBe('done');
+  });
+});
