@@ -32,7 +32,7 @@ export default defineConfig({
         // The job worker is an entry of its own: main starts it from out/main/job-worker.js.
         input: {
           index: resolve(root, 'src-main/electron/main.ts'),
-          'job-worker': resolve(root, 'src-main/server/job-worker.ts'),
+          'job-worker': resolve(root, 'src-main/engine/worker/job-worker.ts'),
         },
       },
     },

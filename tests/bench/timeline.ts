@@ -9,7 +9,7 @@ import { Engine } from '../../src-main/engine/engine.js';
 import { importPaths } from '../../src-main/engine/api/import.js';
 import { makeVideo } from '../fixtures/make-video.js';
 import { closeBrowser, launchBrowser } from '../e2e/harness.js';
-import { startServer } from '../integration/cli/run-tempo.js';
+import { startServer } from '../support/tempo-cli.js';
 import type { Report } from './timed.js';
 import { seedRun } from '../fixtures/seed-store.js';
 

@@ -7,7 +7,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handle } from '../../src-main/engine/api/handlers.js';
@@ -15,11 +14,14 @@ import { importPaths } from '../../src-main/engine/api/import.js';
 import { scanRecording } from '../../src-main/engine/api/scan.js';
 import { cachedFrames } from '../../src-main/engine/cache/frames.js';
 import { Engine } from '../../src-main/engine/engine.js';
-import { groundJobHandler } from '../../src-main/engine/jobs/ground-job.js';
+import { GroundPayload, groundJobHandler } from '../../src-main/engine/jobs/ground-job.js';
 import { extractFrames } from '../../src-main/engine/media/extract.js';
 import { fingerprint } from '../../src-main/engine/media/files.js';
 import { makeVideo } from '../fixtures/make-video.js';
-import { tempo } from '../integration/cli/run-tempo.js';
+import { FFMPEG } from '../support/ffmpeg.js';
+import { meanAbsDiff as mad } from '../support/pixels.js';
+import { removeTempDirs, tempDir, tempHome } from '../support/temp.js';
+import { tempo } from '../support/tempo-cli.js';
 
 let oldClip: string;
 let newClip: string;
@@ -51,14 +53,14 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-hard-changed-'));
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-hard-share-'));
+  home = tempHome();
+  dir = tempDir('tempo-hard-share-');
   engine = Engine.open(home);
 });
 
 afterEach(async () => {
   await engine.shutdown();
-  for (const d of [home, dir]) fs.rmSync(d, { recursive: true, force: true });
+  removeTempDirs();
 });
 
 /** Imports a copy of the 6 s clip and scans it; returns its id and path. */
@@ -78,12 +80,6 @@ async function importOld(): Promise<{ id: number; file: string }> {
 function replace(file: string): void {
   fs.copyFileSync(newClip, `${file}.part`);
   fs.renameSync(`${file}.part`, file);
-}
-
-function mad(a: Uint8Array, b: Uint8Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += Math.abs((a[i] as number) - (b[i] as number));
-  return s / a.length;
 }
 
 describe('a file replaced after import', () => {
@@ -156,16 +152,16 @@ describe('a file replaced after import', () => {
       serverTokens: new Map(),
     });
     const job = engine.jobs.enqueue('ground', {}, { recordingId: id });
-    const payload = {
+    const payload = GroundPayload.parse({
       recordingId: id,
       query: 'a red box',
       target: { kind: 'local', modelDir: path.join(home, 'no-model'), device: 'cpu' },
       samples: 1,
       budgetTokens: oldScan.budgetTokens,
-    };
+    });
     // No model here: the job stops at loading it, after it has looked at the file and planned.
     await expect(
-      ground({ job: { ...job, payload }, signal: new AbortController().signal, progress: () => undefined }),
+      ground({ job: { ...job, payload }, payload, signal: new AbortController().signal, progress: () => undefined }),
     ).rejects.toThrow(/model/);
     expect(engine.recordings.get(id)!.durationS).toBeCloseTo(10, 0);
     expect(engine.scans.latest(id)).toBeUndefined();
@@ -187,19 +183,7 @@ describe('a file imported while it was still being written', () => {
   it('reaches its full duration with tempo refresh, which prints what changed', async () => {
     // MPEG-TS, as recorders write it: a partly written file already plays.
     const full = path.join(dir, 'full.ts');
-    execFileSync(process.env['TEMPO_FFMPEG'] ?? 'ffmpeg', [
-      '-nostdin',
-      '-loglevel',
-      'error',
-      '-y',
-      '-i',
-      newClip,
-      '-c',
-      'copy',
-      '-f',
-      'mpegts',
-      full,
-    ]);
+    execFileSync(FFMPEG, ['-nostdin', '-loglevel', 'error', '-y', '-i', newClip, '-c', 'copy', '-f', 'mpegts', full]);
     const bytes = fs.readFileSync(full);
     const file = path.join(dir, 'cam2.ts');
     fs.writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length * 0.4) - (Math.floor(bytes.length * 0.4) % 188)));

@@ -6,25 +6,18 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as diskCache from '../../src-main/engine/cache/disk-cache.js';
 import { DiskCache } from '../../src-main/engine/cache/disk-cache.js';
 import { makePreview } from '../../src-main/engine/media/preview.js';
 import { makeVideo } from '../fixtures/make-video.js';
+import { removeTempDirs, tempDir } from '../support/temp.js';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
-const dirs: string[] = [];
-function tmp(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-hard-disk-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const tmp = (): string => tempDir('tempo-hard-disk-');
+afterEach(removeTempDirs);
 
 /** A disk of `sizeBytes` whose other files use `used()` bytes; the cache's own files count too. */
 function fakeDisk(root: string, sizeBytes: number, used: () => number) {

@@ -3,14 +3,15 @@
  * takes over the abandoned job: one query row, one run, no duplicate segments, and nothing
  * left queued that `tempo jobs run` would ground a second time.
  */
-import Database from 'better-sqlite3';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GroundResult } from '../../src-main/engine/api/ground.js';
 import { makeTinyQwen2VL } from '../fixtures/tiny-qwen2vl/generate.js';
 import { makeVideo } from '../fixtures/make-video.js';
-import { startTempo, tempHome, tempo, tempoJson } from '../integration/cli/run-tempo.js';
+import { countRows as count, queryRows as rows } from '../support/store.js';
+import { startTempo, tempHome, tempo, tempoJson } from '../support/tempo-cli.js';
+import { until } from '../support/wait.js';
 
 let clip: string;
 let model: string;
@@ -26,27 +27,21 @@ beforeAll(async () => {
   model = await makeTinyQwen2VL(path.join(tempHome(), 'tiny'), { contextTokens: 128, answer: '2-5' });
 });
 
-function rows(home: string, sql: string): Record<string, unknown>[] {
-  const db = new Database(path.join(home, 'tempo.sqlite'), { readonly: true, timeout: 2000 });
-  try {
-    return db.prepare(sql).all() as Record<string, unknown>[];
-  } finally {
-    db.close();
-  }
-}
-
-function count(home: string, table: string): number {
-  return rows(home, `SELECT count(*) AS n FROM ${table}`)[0]?.['n'] as number;
-}
-
-/** Waits until the ground job is running and has made some progress. */
+/** Waits until the ground job is running and has made some progress (two minutes at most). */
 async function groundJobRunning(home: string, exited: () => boolean): Promise<void> {
-  for (let i = 0; i < 6000 && !exited(); i++) {
-    const job = rows(home, "SELECT state, progress FROM jobs WHERE type = 'ground'")[0];
-    if (job?.['state'] === 'running' && (job['progress'] as number) > 0) return;
-    await sleep(20);
-  }
-  throw new Error('the ground job never ran');
+  await until(
+    'the ground job to run',
+    () => {
+      if (exited()) throw new Error('the ground job never ran: tempo exited first');
+      const [job] = rows<{ state: string; progress: number }>(
+        home,
+        "SELECT state, progress FROM jobs WHERE type = 'ground'",
+      );
+      return job?.state === 'running' && job.progress > 0 ? true : undefined;
+    },
+    120_000,
+    20,
+  );
 }
 
 describe('kill -9 during tempo ground, then a rerun', () => {

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeVideo } from '../fixtures/make-video.js';
-import { startTempo, tempHome, tempo, tempoJson } from '../integration/cli/run-tempo.js';
+import { countRows as count, storeFile } from '../support/store.js';
+import { startTempo, stderrLines, tempHome, tempo, tempoJson } from '../support/tempo-cli.js';
 
 interface ImportDoc {
   imported: { id: number; path: string }[];
@@ -28,22 +29,13 @@ beforeAll(async () => {
   );
 });
 
-function count(home: string, table: string): number {
-  const db = new Database(path.join(home, 'tempo.sqlite'), { readonly: true });
-  try {
-    return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
-
 describe('a database error during import', () => {
   it('fails the run with one line naming the database problem; files imported before it stay', async () => {
     const home = tempHome();
     expect((await tempo(home, ['list'])).code).toBe(0); // creates the database
     const { child, done } = startTempo(home, ['--json', 'import', ...clips]);
     // Another program takes the write lock as soon as the first file is in, and holds it.
-    const holder = new Database(path.join(home, 'tempo.sqlite'));
+    const holder = new Database(storeFile(home));
     holder.pragma('busy_timeout = 2000');
     let locked = false;
     let exited = false;
@@ -61,7 +53,7 @@ describe('a database error during import', () => {
     holder.close();
     expect(child.exitCode).toBe(1);
     expect(locked).toBe(true);
-    const lines = run.stderr.trim().split('\n');
+    const lines = stderrLines(run);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
       /^tempo: import stopped at .+: the database .+tempo\.sqlite is locked by another program \(SQLITE_BUSY/,
@@ -96,9 +88,7 @@ describe('exit codes for automation', () => {
     fs.writeFileSync(bad, 'not a video');
     const failed = await tempo(home, ['import', bad]);
     expect(failed.code).toBe(1);
-    expect(failed.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^tempo: nothing imported: .+notes\.mp4: /),
-    ]);
+    expect(stderrLines(failed)).toEqual([expect.stringMatching(/^tempo: nothing imported: .+notes\.mp4: /)]);
   });
 
   it('`tempo jobs run` fails only for failures of what it ran now, not for old failed jobs', async () => {
@@ -116,15 +106,18 @@ describe('exit codes for automation', () => {
     expect((JSON.parse(nothing.stdout) as { ran: unknown[] }).ran).toEqual([]);
 
     // A job it runs now that fails does fail it.
-    const db = new Database(path.join(home, 'tempo.sqlite'));
+    const db = new Database(storeFile(home));
     const now = new Date().toISOString();
-    db.prepare(
-      "INSERT INTO jobs (type, state, payload, recording_id, max_attempts, created_at, updated_at) VALUES ('scan', 'queued', ?, 1, 3, ?, ?)",
-    ).run(JSON.stringify({ recordingId: 1, budgetTokens: 16384 }), now, now);
+    const queued = db
+      .prepare(
+        "INSERT INTO jobs (type, state, payload, recording_id, max_attempts, created_at, updated_at) VALUES ('scan', 'queued', ?, 1, 3, ?, ?)",
+      )
+      .run(JSON.stringify({ recordingId: 1, budgetTokens: 16384 }), now, now);
     db.close();
     const failing = await tempo(home, ['--json', 'jobs', 'run']);
     expect(failing.code).toBe(1);
     const doc = JSON.parse(failing.stdout) as { ran: { id: number; state: string }[] };
-    expect(doc.ran).toEqual([expect.objectContaining({ id: 2, state: 'failed' })]);
+    // Only the job queued just now ran (its id follows the import's and the scan's jobs).
+    expect(doc.ran).toEqual([expect.objectContaining({ id: Number(queued.lastInsertRowid), state: 'failed' })]);
   });
 });

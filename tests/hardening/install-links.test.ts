@@ -4,31 +4,26 @@
  * the installed model; a 300 MB manifest was read whole (2.3 GB peak) and stored in SQLite.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { installModel } from '../../src-main/engine/models/install.js';
 import { checkModelDir, MANIFEST_FILE } from '../../src-main/engine/models/manifest.js';
-import { openDatabase, type DB } from '../../src-main/engine/store/db.js';
 import { writeModelFolder, writePublishedExport } from '../fixtures/model-folder.js';
+import { installedModels } from '../support/files.js';
+import { removeTempDirs, tempDir, tempHome } from '../support/temp.js';
 
 let home: string;
 let usb: string;
 let secret: string;
-let db: DB;
 
 beforeEach(() => {
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-hard-'));
-  usb = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-hard-usb-'));
-  secret = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-hard-ssh-')), 'id_ed25519');
+  home = tempHome();
+  usb = tempDir('tempo-hard-usb-');
+  secret = path.join(tempDir('tempo-hard-ssh-'), 'id_ed25519');
   fs.writeFileSync(secret, '-----BEGIN OPENSSH PRIVATE KEY-----\nsecret\n');
-  db = openDatabase(path.join(home, 'tempo.sqlite'));
 });
 
-afterEach(() => {
-  db.close();
-  for (const d of [home, usb, path.dirname(secret)]) fs.rmSync(d, { recursive: true, force: true });
-});
+afterEach(removeTempDirs);
 
 const everything = (dir: string) =>
   fs
@@ -41,7 +36,7 @@ describe('links out of a model folder are never followed', () => {
   it('leaves out an optional file that links outside, and says so', async () => {
     const src = writePublishedExport(path.join(usb, 'm'));
     fs.symlinkSync(secret, path.join(src, 'README.md'));
-    const done = await installModel(home, db, src);
+    const done = await installModel(home, src);
     expect(done.notices).toContain('left out links out of the folder: README.md');
     expect(everything(done.dir)).not.toContain('PRIVATE KEY');
   });
@@ -54,8 +49,8 @@ describe('links out of a model folder are never followed', () => {
       fs.copyFileSync(path.join(src, rel), outsideCopy);
       fs.rmSync(path.join(src, rel));
       fs.symlinkSync(outsideCopy, path.join(src, rel));
-      await expect(installModel(home, db, src)).rejects.toThrow(`${rel} is a link out of the model folder`);
-      expect(fs.existsSync(path.join(home, 'models')) ? fs.readdirSync(path.join(home, 'models')) : []).toEqual([]);
+      await expect(installModel(home, src)).rejects.toThrow(`${rel} is a link out of the model folder`);
+      expect(installedModels(home)).toEqual([]);
     },
   );
 
@@ -68,7 +63,7 @@ describe('links out of a model folder are never followed', () => {
       fs.mkdirSync(path.dirname(path.join(snap, rel)), { recursive: true });
       fs.symlinkSync(path.relative(path.dirname(path.join(snap, rel)), path.join(blobs, rel)), path.join(snap, rel));
     }
-    expect((await installModel(home, db, snap)).complete).toBe(true);
+    expect((await installModel(home, snap)).complete).toBe(true);
   });
 });
 
@@ -79,7 +74,7 @@ describe('JSON files of a model folder are bounded', () => {
     fs.ftruncateSync(fd, 300 * 1024 ** 2);
     fs.closeSync(fd);
     const before = process.memoryUsage().rss;
-    await expect(installModel(home, db, src)).rejects.toThrow(
+    await expect(installModel(home, src)).rejects.toThrow(
       `tempo-model.json is too large: ${300 * 1024 ** 2} bytes (at most 65536 for this file)`,
     );
     expect(checkModelDir(src).problems).toEqual([`tempo-model.json is too large: ${300 * 1024 ** 2} bytes`]);
@@ -89,6 +84,6 @@ describe('JSON files of a model folder are bounded', () => {
   it('refuses an oversized config.json', async () => {
     const src = writePublishedExport(path.join(usb, 'cfg'));
     fs.truncateSync(path.join(src, 'config.json'), 5 * 1024 ** 2);
-    await expect(installModel(home, db, src)).rejects.toThrow(/config.json is too large: 5242880 bytes/);
+    await expect(installModel(home, src)).rejects.toThrow(/config.json is too large: 5242880 bytes/);
   });
 });

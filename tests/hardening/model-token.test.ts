@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeVideo } from '../fixtures/make-video.js';
-import { tempHome } from '../integration/cli/run-tempo.js';
+import { tempHome } from '../support/tempo-cli.js';
 import { fakeModelServer, jobsSettled, startVictim, type FakeModelServer, type Victim } from './web-fixtures.js';
 
 const ENV_TOKEN = 'env-token-for-server-a-only';
@@ -34,6 +34,7 @@ beforeAll(async () => {
   const first = await startVictim(home);
   expect((await first.call('settings.set', { serverUrl: a.url, confirmUrlChange: true })).status).toBe(200);
   expect((await first.call('library.import', { paths: [path.join(home, 'camera-1.mp4')] })).status).toBe(200);
+  await jobsSettled(first);
   await first.stop();
   victim = await startVictim(home, [], { TEMPO_SERVER_TOKEN: ENV_TOKEN });
 });

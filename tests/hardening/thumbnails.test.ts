@@ -5,7 +5,6 @@
  * were kept for every 0.1 s in a thumbs/ folder outside the bounded cache.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,8 @@ import { importPaths } from '../../src-main/engine/api/import.js';
 import { Engine } from '../../src-main/engine/engine.js';
 import { extractFrames } from '../../src-main/engine/media/extract.js';
 import { makeVideo } from '../fixtures/make-video.js';
+import { meanAbsDiff as mad } from '../support/pixels.js';
+import { removeTempDirs, tempHome } from '../support/temp.js';
 
 let home: string;
 let engine: Engine;
@@ -30,7 +31,7 @@ beforeAll(async () => {
     noise: 0,
     events: [{ kind: 'mover', from: 0, to: 6, x0: 0, y: 50, w: 40, h: 80, speed: 50, color: 'white' }],
   });
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-hard-thumbs-'));
+  home = tempHome();
   engine = Engine.open(home);
   const imported = await importPaths(engine, [clip]);
   id = imported.imported[0]!.id;
@@ -38,15 +39,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine.shutdown();
-  fs.rmSync(home, { recursive: true, force: true });
+  removeTempDirs();
 });
-
-/** Mean absolute difference of two RGB24 pictures of one size. */
-function mad(a: Uint8Array, b: Uint8Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += Math.abs((a[i] as number) - (b[i] as number));
-  return s / a.length;
-}
 
 async function pixels(jpegFile: string): Promise<Uint8Array> {
   const { data, info } = await sharp(fs.readFileSync(jpegFile))

@@ -2,26 +2,21 @@
  * Found by probing with two browser pages on one engine: Undo was global, so one page's
  * Undo took back another page's verdict on another query. Undo is per client now.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handle } from '../../src-main/engine/api/handlers.js';
-import { Engine } from '../../src-main/engine/engine.js';
+import type { Engine } from '../../src-main/engine/engine.js';
 import { seedRecording, seedRun } from '../fixtures/seed-store.js';
+import { openTempEngine, type TempEngine } from '../support/engine.js';
 
-let home: string;
+let opened: TempEngine;
 let engine: Engine;
 
 beforeEach(() => {
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-undo-'));
-  engine = Engine.open(home);
+  opened = openTempEngine();
+  engine = opened.engine;
 });
 
-afterEach(() => {
-  engine.close();
-  fs.rmSync(home, { recursive: true, force: true });
-});
+afterEach(() => opened.close());
 
 describe('review.undo', () => {
   it("takes back the caller's own last verdict, never another client's", async () => {

@@ -5,7 +5,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startServer } from '../integration/cli/run-tempo.js';
+import { startServer } from '../support/tempo-cli.js';
+import { until } from '../support/wait.js';
 
 export interface Victim {
   base: string;
@@ -113,20 +114,6 @@ export async function fakeModelServer(): Promise<FakeModelServer> {
     await close();
   };
   return state;
-}
-
-export async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  ms = 60_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Waits until no job is queued or running. */

@@ -13,9 +13,10 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeVideo } from '../fixtures/make-video.js';
-import { tempHome } from '../integration/cli/run-tempo.js';
+import { tempHome } from '../support/tempo-cli.js';
 import { closeBrowser, launchBrowser } from '../e2e/harness.js';
-import { fakeModelServer, jobsSettled, startVictim, until, type FakeModelServer, type Victim } from './web-fixtures.js';
+import { until } from '../support/wait.js';
+import { fakeModelServer, jobsSettled, startVictim, type FakeModelServer, type Victim } from './web-fixtures.js';
 
 let victim: Victim;
 let model: FakeModelServer;
@@ -103,6 +104,8 @@ beforeAll(async () => {
   fs.copyFileSync(clip, video);
   victim = await startVictim(home);
   expect((await victim.call('library.import', { paths: [video] })).status).toBe(200);
+  // library.import answers at once with an 'import' job; the recording is in the library once it settles.
+  await jobsSettled(victim);
   expect((await victim.call('settings.set', { serverUrl: model.url, confirmUrlChange: true })).status).toBe(200);
 
   attacker = http.createServer((req, res) => {

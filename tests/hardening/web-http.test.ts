@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTempo, tempHome } from '../integration/cli/run-tempo.js';
+import { startTempo, tempHome } from '../support/tempo-cli.js';
 import { startVictim, type Victim } from './web-fixtures.js';
 
 let victim: Victim;

@@ -4,11 +4,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeTinyQwen2VL } from '../../fixtures/tiny-qwen2vl/generate.js';
 import { makeVideo } from '../../fixtures/make-video.js';
-import { startTempo, tempHome, tempo, tempoJson } from './run-tempo.js';
+import { startTempo, stderrLines, tempHome, tempo, tempoJson } from '../../support/tempo-cli.js';
+import { until } from '../../support/wait.js';
 
 const FIXTURES = path.resolve('tests/fixtures/learning');
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -177,7 +177,7 @@ describe('tempo eval, scoring a predictions file', () => {
     for (const [args, message] of cases) {
       const run = await tempo(home, args);
       expect(run.code, args.join(' ')).toBe(2);
-      expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(stderrLines(run), args.join(' ')).toHaveLength(1);
       expect(run.stderr, args.join(' ')).toMatch(message);
     }
   });
@@ -242,8 +242,12 @@ describe('tempo eval, running the model', () => {
   it('picks up a run killed with SIGKILL through `tempo jobs run`, writing each item once', async () => {
     const out = path.join(home, 'run', 'killed.jsonl');
     const { child, done } = startTempo(home, ['--json', ...runArgs(out)]);
-    for (let i = 0; i < 1200 && !(fs.existsSync(out) && fs.readFileSync(out, 'utf8').includes('\n')); i++)
-      await sleep(25);
+    await until(
+      'the first line of predictions',
+      () => (fs.existsSync(out) && fs.readFileSync(out, 'utf8').includes('\n') ? true : undefined),
+      30_000,
+      25,
+    );
     child.kill('SIGKILL');
     expect((await done).signal).toBe('SIGKILL');
     const before = readLines(out).length;

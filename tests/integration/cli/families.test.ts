@@ -8,11 +8,11 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GroundResult } from '../../../src-main/engine/api/ground.js';
 import { availableDevices } from '../../../src-main/engine/models/devices.js';
-import type { ModelFamily } from '../../../src-main/engine/models/manifest.js';
+import type { ModelFamily } from '../../../src-main/engine/models/families.js';
 import { makeVideo } from '../../fixtures/make-video.js';
 import { makeTinyQwen2VL, type TinyQwen2VLOptions } from '../../fixtures/tiny-qwen2vl/generate.js';
 import { webgpuStatus } from '../runtime/qwen2vl-driver.js';
-import { tempHome, tempoJson } from './run-tempo.js';
+import { tempHome, tempoJson } from '../../support/tempo-cli.js';
 
 let home: string;
 let usb: string;

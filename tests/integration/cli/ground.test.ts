@@ -1,12 +1,12 @@
 /** `tempo ground` end to end: real ffmpeg, real SQLite, the tiny random Qwen2-VL through transformers.js. */
-import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GroundResult } from '../../../src-main/engine/api/ground.js';
 import { makeTinyQwen2VL } from '../../fixtures/tiny-qwen2vl/generate.js';
 import { makeVideo } from '../../fixtures/make-video.js';
-import { tempHome, tempo, tempoJson } from './run-tempo.js';
+import { countRows, queryRows } from '../../support/store.js';
+import { stderrLines, tempHome, tempo, tempoJson } from '../../support/tempo-cli.js';
 
 let home: string;
 let clip: string;
@@ -23,12 +23,7 @@ beforeAll(async () => {
   await tempoJson(home, ['import', clip]);
 });
 
-function rows(table: string): number {
-  const db = new Database(path.join(home, 'tempo.sqlite'), { readonly: true });
-  const n = (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  db.close();
-  return n;
-}
+const rows = (table: string): number => countRows(home, table);
 
 describe('tempo ground', () => {
   it('lists the generated model as complete', async () => {
@@ -58,19 +53,14 @@ describe('tempo ground', () => {
     expect(rows('runs')).toBe(1);
     expect(rows('queries')).toBe(1);
     expect(rows('segments')).toBe(doc.segments.length);
-    const db = new Database(path.join(home, 'tempo.sqlite'), { readonly: true });
-    const run = db.prepare('SELECT window_plan, settings, model_name, device FROM runs').get() as Record<
-      string,
-      string
-    >;
-    db.close();
-    const windows = JSON.parse(run['window_plan'] as string) as { startS: number; endS: number; answers: string[] }[];
+    const [run] = queryRows<Record<string, string>>(home, 'SELECT window_plan, settings, model_name, device FROM runs');
+    const windows = JSON.parse(run!['window_plan'] as string) as { startS: number; endS: number; answers: string[] }[];
     // A 128-token context cuts the 20 s plan into several windows, each answered twice.
     expect(windows.length).toBeGreaterThan(1);
     for (const w of windows) expect(w.answers).toHaveLength(2);
     // The second answer is sampled, not greedy: somewhere the two differ.
     expect(windows.some((w) => w.answers[0] !== w.answers[1])).toBe(true);
-    expect(JSON.parse(run['settings'] as string)).toMatchObject({ samples: 2, profile: 'qwen2-vl' });
+    expect(JSON.parse(run!['settings'] as string)).toMatchObject({ samples: 2, profile: 'qwen2-vl' });
   });
 
   it('answers a second query from the cache: no frame decoded, no frame encoded again', async () => {
@@ -94,7 +84,7 @@ describe('tempo ground', () => {
     for (const [args, message] of cases) {
       const run = await tempo(home, args);
       expect(run.code, args.join(' ')).toBe(2);
-      expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(stderrLines(run), args.join(' ')).toHaveLength(1);
       expect(run.stderr).toMatch(message);
     }
     expect(rows('runs')).toBe(2);
@@ -111,5 +101,32 @@ describe('tempo ground', () => {
     );
     const listed = await tempoJson<{ models: unknown[] }>(home, ['models']);
     expect(listed.doc.models).toHaveLength(1);
+  });
+
+  it('stores the segments of a model that answers, inside the recording and near its answer', async () => {
+    // The random 'tiny' mostly refuses, which leaves the segment checks above nothing to check:
+    // this one answers "6-9" (seconds) whatever it sees. Kept outside models/ so the list stays as it is.
+    const answering = await makeTinyQwen2VL(path.join(home, 'answering'), { contextTokens: 128, answer: '6-9' });
+    const before = rows('segments');
+    const { doc } = await tempoJson<GroundResult>(home, ['ground', '1', 'a white box', '--model', answering]);
+    expect(doc).toMatchObject({ refused: false, model: 'answering', recordingId: 1 });
+    expect(doc.segments.length).toBeGreaterThan(0);
+    for (const s of doc.segments) {
+      expect(s.startS).toBeGreaterThanOrEqual(0);
+      expect(s.endS).toBeGreaterThan(s.startS);
+      expect(s.endS).toBeLessThanOrEqual(20);
+      expect(s.confidence).toBeGreaterThan(0);
+      expect(s.confidence).toBeLessThanOrEqual(1);
+    }
+    // The answer, moved at most to the change points nearby (the box shows from 6.4 to 11.2 s).
+    expect(doc.segments.some((s) => s.startS < 9 && s.endS > 6)).toBe(true);
+    const stored = queryRows<{ startS: number; endS: number; confidence: number; source: string; state: string }>(
+      home,
+      'SELECT start_s AS startS, end_s AS endS, confidence, source, state FROM segments WHERE run_id = ? ORDER BY id',
+      doc.runId,
+    );
+    expect(stored).toEqual(doc.segments.map((s) => ({ ...s, source: 'model', state: 'pending' })));
+    expect(rows('segments')).toBe(before + doc.segments.length);
+    expect(queryRows(home, 'SELECT refused FROM runs WHERE id = ?', doc.runId)).toEqual([{ refused: 0 }]);
   });
 });

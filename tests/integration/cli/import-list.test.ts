@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeVideo } from '../../fixtures/make-video.js';
-import { TEMPO, tempHome, tempo, tempoJson } from './run-tempo.js';
+import { TEMPO, stderrLines, tempHome, tempo, tempoJson } from '../../support/tempo-cli.js';
 
 interface ImportDoc {
   imported: {
@@ -112,7 +112,7 @@ describe('tempo command line', () => {
     ]) {
       const run = await tempo(home, args);
       expect(run.code, args.join(' ')).toBe(2);
-      expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(stderrLines(run), args.join(' ')).toHaveLength(1);
       expect(run.stderr).toMatch(/^tempo: /);
     }
   });

@@ -15,12 +15,14 @@ import { makeVideo } from '../../fixtures/make-video.js';
 import { writeModelFolder } from '../../fixtures/model-folder.js';
 import { buildReviewedLibrary, seedThirtyReviewed } from '../../fixtures/reviewed-library.js';
 import { makeTinyQwen2VL } from '../../fixtures/tiny-qwen2vl/generate.js';
-import { tempHome, tempo, tempoJson } from './run-tempo.js';
+import { installedModels } from '../../support/files.js';
+import { queryRows, storeFile } from '../../support/store.js';
+import { stderrLines, tempHome, tempo, tempoJson } from '../../support/tempo-cli.js';
 
 /** A data folder holding the hand-built reviewed library (tests/fixtures/reviewed-library.ts). */
 function reviewedHome(): string {
   const home = tempHome();
-  const db = openDatabase(path.join(home, 'tempo.sqlite'));
+  const db = openDatabase(storeFile(home));
   buildReviewedLibrary(db);
   db.close();
   return home;
@@ -38,7 +40,7 @@ describe('tempo export-training', () => {
     expect(doc).toMatchObject({ id: 'grpo', created: true, records: 4, verdicts: 4, out });
     const first = fs.readFileSync(out);
     expect(first.toString().trimEnd().split('\n')).toHaveLength(4);
-    const db = new Database(path.join(home, 'tempo.sqlite'));
+    const db = new Database(storeFile(home));
     db.prepare(
       "INSERT INTO verdicts (segment_id, verdict, previous_start_s, previous_end_s, created_at) SELECT id, 'accept', start_s, end_s, 'now' FROM segments WHERE state = 'pending'",
     ).run();
@@ -83,7 +85,7 @@ describe('tempo export-training', () => {
     for (const args of cases) {
       const run = await tempo(home, args);
       expect(run.code, args.join(' ')).toBe(2);
-      expect(run.stderr.trimEnd().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(stderrLines(run), args.join(' ')).toHaveLength(1);
     }
   });
 });
@@ -135,8 +137,7 @@ describe('tempo models install', () => {
     const run = await tempo(home, ['models', 'install', broken]);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(`tempo: cannot install: ${broken}: config.json is empty\n`);
-    const models = path.join(home, 'models');
-    expect(fs.existsSync(models) ? fs.readdirSync(models) : []).toEqual([]);
+    expect(installedModels(home)).toEqual([]);
   });
 
   it('installs a fine-tune that is listed at once, grounds with it and calibrates its confidences', async () => {
@@ -148,7 +149,7 @@ describe('tempo models install', () => {
     expect(listed.doc.models).toEqual([expect.objectContaining({ name: 'tuned', complete: true })]);
 
     // 30 reviewed segments of 'tuned' give it a calibrator.
-    const db = openDatabase(path.join(home, 'tempo.sqlite'));
+    const db = openDatabase(storeFile(home));
     seedThirtyReviewed(db, 1, 'tuned');
     db.close();
     const cal = await tempoJson<{ models: { method: string; n: number; points: number[][] }[] }>(home, [
@@ -166,14 +167,13 @@ describe('tempo models install', () => {
     const ground = await tempoJson<GroundResult>(home, ['ground', '1', 'a box', '--model', 'tuned', '--samples', '1']);
     expect(ground.doc.model).toBe('tuned');
     expect(ground.doc.segments.length).toBeGreaterThan(0);
-    const check = new Database(path.join(home, 'tempo.sqlite'), { readonly: true });
-    const rows = check
-      .prepare('SELECT confidence, raw_confidence AS raw FROM segments WHERE run_id = ?')
-      .all(ground.doc.runId) as { confidence: number; raw: number }[];
-    const settings = JSON.parse(
-      (check.prepare('SELECT settings FROM runs WHERE id = ?').get(ground.doc.runId) as { settings: string }).settings,
-    ) as { calibration: unknown };
-    check.close();
+    const rows = queryRows<{ confidence: number; raw: number }>(
+      home,
+      'SELECT confidence, raw_confidence AS raw FROM segments WHERE run_id = ?',
+      ground.doc.runId,
+    );
+    const [run] = queryRows<{ settings: string }>(home, 'SELECT settings FROM runs WHERE id = ?', ground.doc.runId);
+    const settings = JSON.parse(run!.settings) as { calibration: unknown };
     // What the operator sees is the model's own confidence through the fitted map; the model's is kept.
     for (const r of rows) {
       expect(r.confidence).toBeCloseTo(applyCalibration(points, r.raw), 10);

@@ -6,12 +6,13 @@
  * installs into another data folder.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFolder, startFakeHub, type FakeHub, type FakeHubOptions, type HubFile } from '../../fixtures/fake-hub.js';
 import { makeTinyQwen2VL } from '../../fixtures/tiny-qwen2vl/generate.js';
-import { startTempo, tempHome, tempoJson, type TempoRun } from './run-tempo.js';
+import { installedModels } from '../../support/files.js';
+import { removeTempDirs, tempDir } from '../../support/temp.js';
+import { startTempo, stderrLines, tempHome, tempoJson, type TempoRun } from '../../support/tempo-cli.js';
 
 const REPO = 'test-org/tiny-vl';
 const TOKEN = 'hf_fakeSecretToken123';
@@ -36,7 +37,7 @@ const NEEDED = [
 ];
 
 beforeAll(async () => {
-  src = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-hub-src-'));
+  src = tempDir('tempo-hub-src-');
   await makeTinyQwen2VL(src, { manifest: false });
   fs.rmSync(path.join(src, 'tempo-model.json'), { force: true });
   const graph = (s: string) => fs.readFileSync(path.join(src, 'onnx', `${s}.onnx`));
@@ -61,9 +62,7 @@ afterEach(async () => {
   await Promise.all(hubs.splice(0).map((h) => h.close()));
 });
 
-afterAll(() => {
-  fs.rmSync(src, { recursive: true, force: true });
-});
+afterAll(removeTempDirs);
 
 async function hub(opts: Partial<FakeHubOptions> = {}): Promise<FakeHub> {
   const h = await startFakeHub({ repo: REPO, files, token: TOKEN, ...opts });
@@ -76,8 +75,7 @@ function pull(home: string, h: FakeHub, args: string[] = []): Promise<TempoRun> 
 }
 
 const size = (rel: string) => (files.find((f) => f.path === rel) as HubFile).bytes.length;
-const installed = (home: string) =>
-  fs.existsSync(path.join(home, 'models')) ? fs.readdirSync(path.join(home, 'models')) : [];
+const installed = installedModels;
 const downloads = (home: string, commit: string) => path.join(home, 'downloads', 'test-org--tiny-vl', commit);
 
 /** Every file under `dir`, relative. */
@@ -90,7 +88,7 @@ function tree(dir: string): string[] {
 }
 
 function expectOneLine(run: TempoRun, ...parts: string[]): void {
-  const lines = run.stderr.trimEnd().split('\n');
+  const lines = stderrLines(run);
   expect(lines, run.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(/^tempo: cannot pull test-org\/tiny-vl: /);
   for (const p of parts) expect(lines[0]).toContain(p);
@@ -126,7 +124,7 @@ describe('tempo models pull', () => {
     expect(inModel.some((f) => f.includes('fp16') || f.startsWith('onnxruntime') || f.endsWith('.part'))).toBe(false);
 
     // The USB-stick path: export, then install into another data folder.
-    const usb = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-usb-'));
+    const usb = tempDir('tempo-usb-');
     const exported = await tempoJson<{ dir: string }>(home, ['models', 'export', 'tiny-vl', '--out', usb]);
     expect(exported.doc.dir).toBe(path.join(usb, 'tiny-vl'));
     expect(fs.readdirSync(usb)).toEqual(['tiny-vl']);
@@ -236,7 +234,7 @@ describe('tempo models pull', () => {
     for (const [args, message] of cases) {
       const run = await startTempo(home, args, { HF_ENDPOINT: h.url, HF_TOKEN: TOKEN }).done;
       expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(2);
-      expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(stderrLines(run)).toHaveLength(1);
       expect(run.stderr).toContain(message);
     }
     expect(h.transfers).toEqual([]);

@@ -1,10 +1,10 @@
-import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeVideo, recipeBoundaries, type VideoRecipe } from '../../fixtures/make-video.js';
-import { startTempo, tempHome, tempo, tempoJson } from './run-tempo.js';
+import { countRows, queryRows } from '../../support/store.js';
+import { startTempo, stderrLines, tempHome, tempo, tempoJson } from '../../support/tempo-cli.js';
+import { until } from '../../support/wait.js';
 
 interface ScanDoc {
   recordingId: number;
@@ -40,23 +40,17 @@ beforeAll(async () => {
   [clip, long] = await Promise.all([makeVideo(RECIPE), makeVideo(LONG)]);
 });
 
-function countRows(home: string, table: string): number {
-  const db = new Database(path.join(home, 'tempo.sqlite'), { readonly: true });
-  const n = (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  db.close();
-  return n;
+/** The types of the jobs in the library's queue, oldest first (an import is a job too). */
+function jobTypes(home: string): string[] {
+  return queryRows<{ type: string }>(home, 'SELECT type FROM jobs ORDER BY id').map((r) => r.type);
 }
 
+/** Waits until a running job has made `min` progress (a minute at most). */
 async function waitForProgress(home: string, min: number): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const db = new Database(path.join(home, 'tempo.sqlite'), { readonly: true });
-    const row = db.prepare("SELECT progress FROM jobs WHERE state = 'running'").get() as
-      { progress: number } | undefined;
-    db.close();
-    if (row && row.progress >= min) return;
-    await sleep(100);
-  }
-  throw new Error('scan never got going');
+  await until('the scan to get going', () => {
+    const [row] = queryRows<{ progress: number }>(home, "SELECT progress FROM jobs WHERE state = 'running'");
+    return row && row.progress >= min ? true : undefined;
+  });
 }
 
 describe('tempo scan', () => {
@@ -93,7 +87,7 @@ describe('tempo scan', () => {
     // A second scan with the same budget returns the stored result without a new job.
     const again = await tempoJson<ScanDoc>(home, ['scan', clip, '--budget', '8000']);
     expect(again.doc).toEqual(doc);
-    expect(countRows(home, 'jobs')).toBe(1);
+    expect(jobTypes(home)).toEqual(['import', 'scan']);
   });
 
   it('keeps within a budget too small for its priorities and says what it gave up', async () => {
@@ -116,11 +110,21 @@ describe('tempo scan', () => {
     expect(countRows(home, 'scans')).toBe(0);
 
     const jobs = await tempoJson<{ jobs: { state: string; attempts: number }[] }>(home, ['jobs']);
-    expect(jobs.doc.jobs).toEqual([expect.objectContaining({ state: 'queued', attempts: 1 })]);
-    const resumed = await tempoJson<{ jobs: { state: string; attempts: number }[] }>(home, ['jobs', 'run']);
-    expect(resumed.doc.jobs).toEqual([expect.objectContaining({ state: 'done', attempts: 2 })]);
+    expect(jobs.doc.jobs).toEqual([
+      expect.objectContaining({ type: 'scan', state: 'queued', attempts: 1 }),
+      expect.objectContaining({ type: 'import', state: 'done' }),
+    ]);
+    const resumed = await tempoJson<{ ran: unknown[]; jobs: { state: string; attempts: number }[] }>(home, [
+      'jobs',
+      'run',
+    ]);
+    expect(resumed.doc.ran).toEqual([expect.objectContaining({ type: 'scan', state: 'done', attempts: 2 })]);
+    expect(resumed.doc.jobs).toEqual([
+      expect.objectContaining({ type: 'scan', state: 'done', attempts: 2 }),
+      expect.objectContaining({ type: 'import', state: 'done' }),
+    ]);
     expect(countRows(home, 'scans')).toBe(1);
-    expect(countRows(home, 'jobs')).toBe(1);
+    expect(jobTypes(home)).toEqual(['import', 'scan']);
     const list = await tempoJson<{ recordings: { scan: string }[] }>(home, ['list']);
     expect(list.doc.recordings[0]?.scan).toBe('done');
   });
@@ -130,8 +134,9 @@ describe('tempo scan', () => {
     await tempoJson(home, ['import', long]);
     const { done } = startTempo(home, ['scan', '1']);
     await waitForProgress(home, 0.05);
-    const cancel = await tempoJson<{ job: { id: number } }>(home, ['jobs', 'cancel', '1']);
-    expect(cancel.doc.job.id).toBe(1);
+    // Job 1 is the import; the scan is job 2.
+    const cancel = await tempoJson<{ job: { id: number; type: string } }>(home, ['jobs', 'cancel', '2']);
+    expect(cancel.doc.job).toMatchObject({ id: 2, type: 'scan' });
     const run = await done;
     expect(run.code).toBe(1);
     expect(run.stderr.trim()).toBe('tempo: scan of recording 1 was cancelled');
@@ -150,7 +155,7 @@ describe('tempo scan', () => {
     fs.rmSync(copy);
     const run = await tempo(home, ['scan', '1']);
     expect(run.code).toBe(1);
-    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderrLines(run)).toHaveLength(1);
     expect(run.stderr).toMatch(/^tempo: scan of recording 1 failed: /);
     const list = await tempoJson<{ recordings: { scan: string }[] }>(home, ['list']);
     expect(list.doc.recordings[0]?.scan).toBe('failed');

@@ -7,7 +7,8 @@ import { openDatabase } from '../../../src-main/engine/store/db.js';
 import { SegmentsRepo } from '../../../src-main/engine/store/segments.js';
 import { makeTinyQwen2VL } from '../../fixtures/tiny-qwen2vl/generate.js';
 import { makeVideo } from '../../fixtures/make-video.js';
-import { tempHome, tempoJson } from './run-tempo.js';
+import { storeFile } from '../../support/store.js';
+import { tempHome, tempoJson } from '../../support/tempo-cli.js';
 
 let home: string;
 
@@ -34,7 +35,7 @@ beforeAll(async () => {
   ]);
   expect(doc.segments).toHaveLength(1);
   // The operator accepts the one segment.
-  const db = openDatabase(path.join(home, 'tempo.sqlite'));
+  const db = openDatabase(storeFile(home));
   const segments = new SegmentsRepo(db);
   const [seg] = segments.byQuery(segments.get(1)!.queryId);
   segments.verdict(seg!.id, { kind: 'accept' });

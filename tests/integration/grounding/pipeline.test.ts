@@ -84,6 +84,12 @@ describe('groundRecording', () => {
         'I am not sure',
       ];
     });
+    // The model takes its time (20 ms a call), which modelMs must count.
+    const ask = backend.ask.bind(backend);
+    backend.ask = async (...args) => {
+      await new Promise((r) => setTimeout(r, 20));
+      return ask(...args);
+    };
     const out = await groundRecording({
       source,
       durationS: 30,
@@ -111,7 +117,14 @@ describe('groundRecording', () => {
     // The first pass saw the box on the whole-second frames 13..17: 4 fps within 2 s of 13 s.
     expect(refine.times.filter((t) => t >= 11 && t <= 15)).toEqual(Array.from({ length: 17 }, (_, i) => 11 + i / 4));
     expect(out.notes.some((n) => n.includes('unparsed answer "I am not sure"'))).toBe(true);
-    expect(out.timings.modelMs).toBeGreaterThanOrEqual(0);
+    const { totalMs, decodeMs, modelMs, refineMs } = out.timings;
+    // Each model call waited 20 ms (a timer may fire up to a millisecond early).
+    expect(modelMs).toBeGreaterThanOrEqual(19 * backend.calls.length);
+    expect(decodeMs).toBeGreaterThan(0);
+    // Decode and model time are parts of the whole (each look rounds both to the millisecond).
+    expect(decodeMs + modelMs).toBeLessThanOrEqual(totalMs + backend.calls.length);
+    expect(refineMs).toBeGreaterThanOrEqual(20);
+    expect(refineMs).toBeLessThanOrEqual(totalMs);
   });
 
   it('reads answers in clip time where the model counts time from the first frame (Qwen2.5-VL)', async () => {

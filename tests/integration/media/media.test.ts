@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractFrames, resizeRgb } from '../../../src-main/engine/media/extract.js';
 import { streamFrames } from '../../../src-main/engine/media/frames.js';
 import { makePoster } from '../../../src-main/engine/media/poster.js';
@@ -10,8 +9,11 @@ import { makePreview } from '../../../src-main/engine/media/preview.js';
 import { probeVideo } from '../../../src-main/engine/media/probe.js';
 import { MediaError } from '../../../src-main/engine/media/tools.js';
 import { makeVideo } from '../../fixtures/make-video.js';
+import { FFMPEG } from '../../support/ffmpeg.js';
+import { removeTempDirs, tempDir } from '../../support/temp.js';
 
 let clip: string;
+afterAll(removeTempDirs);
 beforeAll(async () => {
   // Dark grey scene; a white box covers the top-left quarter from 2 s to 4 s.
   clip = await makeVideo({
@@ -32,7 +34,7 @@ describe('probeVideo', () => {
   });
 
   it('names what is wrong with a file that is not a video', async () => {
-    const txt = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-media-')), 'a.mp4');
+    const txt = path.join(tempDir('tempo-media-'), 'a.mp4');
     fs.writeFileSync(txt, 'hello, I am text pretending to be video\n'.repeat(50));
     await expect(probeVideo(txt)).rejects.toThrow(MediaError);
     await expect(probeVideo(txt)).rejects.toThrow(/not a video|unreadable/);
@@ -80,7 +82,7 @@ describe('streamFrames', () => {
   });
 
   it('fails with one line on a file it cannot decode', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-media-'));
+    const dir = tempDir('tempo-media-');
     const bad = path.join(dir, 'bad.mp4');
     fs.writeFileSync(bad, fs.readFileSync(clip).subarray(0, 2000));
     const run = async (): Promise<void> => {
@@ -94,7 +96,7 @@ describe('streamFrames', () => {
 
 describe('makePoster', () => {
   it('writes a JPEG poster 320 px wide, atomically', async () => {
-    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-poster-')), 'p.jpg');
+    const out = path.join(tempDir('tempo-poster-'), 'p.jpg');
     await makePoster(clip, out, 3);
     const bytes = fs.readFileSync(out);
     expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
@@ -144,8 +146,8 @@ describe('extractFrames', () => {
 
 /** The same video remuxed into MPEG-TS, as recorders write it: its timestamps start near 1.4 s. */
 function asTransportStream(mp4: string): string {
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-ts-')), `${path.basename(mp4, '.mp4')}.ts`);
-  execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', mp4, '-c', 'copy', '-f', 'mpegts', out]);
+  const out = path.join(tempDir('tempo-ts-'), `${path.basename(mp4, '.mp4')}.ts`);
+  execFileSync(FFMPEG, ['-nostdin', '-v', 'error', '-i', mp4, '-c', 'copy', '-f', 'mpegts', out]);
   return out;
 }
 
@@ -193,14 +195,14 @@ describe('MPEG-TS recordings (timestamps not starting at 0, keyframes far apart)
   });
 
   it('makes a playable preview by copying the H.264 video into MP4, frames and times unchanged', async () => {
-    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-preview-')), 'p.mp4');
+    const out = path.join(tempDir('tempo-preview-'), 'p.mp4');
     await makePreview(ts, out, { durationS: 6, fps: 25, codec: 'h264' });
     const info = await probeVideo(out);
     expect(info).toMatchObject({ codec: 'h264', fps: 25, startS: 0 });
     expect(info.durationS).toBeCloseTo(6, 1);
     // Decoded frame by frame, the preview is the recording itself: nothing was encoded again.
     const decoded = (file: string) =>
-      execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-map', '0:v', '-f', 'framemd5', '-'])
+      execFileSync(FFMPEG, ['-nostdin', '-v', 'error', '-i', file, '-map', '0:v', '-f', 'framemd5', '-'])
         .toString()
         .split('\n')
         .filter((l) => /^\d/.test(l))
@@ -218,7 +220,7 @@ describe('MPEG-TS recordings (timestamps not starting at 0, keyframes far apart)
   });
 
   it('makes a poster even where a seek finds no keyframe before the end', async () => {
-    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-poster-')), 'p.jpg');
+    const out = path.join(tempDir('tempo-poster-'), 'p.jpg');
     await makePoster(longGop, out, 1.2);
     expect(fs.readFileSync(out).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
   });

@@ -16,7 +16,7 @@ import type { PromptFrame } from '../../../src-main/engine/models/local/prompt.j
 import { checkModelDir } from '../../../src-main/engine/models/manifest.js';
 import { makeTinyQwen2VL } from '../../fixtures/tiny-qwen2vl/generate.js';
 import { makeVideo } from '../../fixtures/make-video.js';
-import { freePort, startTempo, tempHome, tempo, tempoJson } from '../cli/run-tempo.js';
+import { freePort, startTempo, tempHome, tempo, tempoJson } from '../../support/tempo-cli.js';
 import { syntheticFrame } from '../runtime/qwen2vl-driver.js';
 
 const TOKEN = 'loopback-secret-42';
@@ -27,7 +27,8 @@ let local: LocalModel;
 
 beforeAll(async () => {
   home = tempHome();
-  const dir = await makeTinyQwen2VL(path.join(home, 'models', 'tiny'), { contextTokens: 256 });
+  // A model that answers ("6-9" seconds, whatever it sees), so the grounding through the server has segments to check.
+  const dir = await makeTinyQwen2VL(path.join(home, 'models', 'tiny'), { contextTokens: 256, answer: '6-9' });
   server = startTempo(home, ['--json', 'serve-model', '--port', '0', '--token', TOKEN]);
   const info = await new Promise<{ url: string }>((resolve, reject) => {
     let out = '';
@@ -168,7 +169,14 @@ describe('tempo ground --server', () => {
       '256',
     ]);
     expect(doc).toMatchObject({ query: 'a white box appears', model: 'tiny', device: `remote ${url}` });
-    expect(doc.refused).toBe(doc.segments.length === 0);
+    expect(doc.refused).toBe(false);
+    expect(doc.segments.length).toBeGreaterThan(0);
+    for (const s of doc.segments) {
+      expect(s.startS).toBeGreaterThanOrEqual(0);
+      expect(s.endS).toBeGreaterThan(s.startS);
+      expect(s.confidence).toBeGreaterThan(0);
+      expect(s.confidence).toBeLessThanOrEqual(1);
+    }
     expect(doc.timings['modelMs']).toBeGreaterThan(0);
     const db = new Database(path.join(home, 'tempo.sqlite'), { readonly: true });
     const run = db.prepare('SELECT settings, window_plan FROM runs').get() as { settings: string; window_plan: string };

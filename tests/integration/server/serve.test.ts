@@ -9,9 +9,10 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallOutput, EngineEvent } from '../../../src-shared/api.js';
+import type { ImportResult } from '../../../src-shared/recordings.js';
 import { makeTinyQwen2VL } from '../../fixtures/tiny-qwen2vl/generate.js';
 import { makeVideo } from '../../fixtures/make-video.js';
-import { startServer, tempHome } from '../cli/run-tempo.js';
+import { startServer, tempHome } from '../../support/tempo-cli.js';
 
 const TOKEN = 'serve-test-token-0123456789abcdef';
 let home: string;
@@ -76,6 +77,20 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
   }
 }
 
+/** Imports as the page does: library.import starts an 'import' job, whose result is the ImportResult. */
+async function importPaths(paths: string[]): Promise<ImportResult> {
+  const { status, body } = await call<CallOutput<'library.import'>>('library.import', { paths });
+  expect(status).toBe(200);
+  const ended = await until('import job to end', () =>
+    events.find(
+      (e) =>
+        e.kind === 'job-updated' && e.job.id === body.job.id && ['done', 'failed', 'cancelled'].includes(e.job.state),
+    ),
+  );
+  expect(ended.kind === 'job-updated' && ended.job).toMatchObject({ type: 'import', state: 'done' });
+  return (ended.kind === 'job-updated' ? ended.job.result : null) as ImportResult;
+}
+
 describe('tempo serve', () => {
   it('prints a 127.0.0.1 URL with the token, and turns away requests without it', async () => {
     expect(server.info.url).toBe(`${base}/?token=${TOKEN}`);
@@ -109,10 +124,9 @@ describe('tempo serve', () => {
   it('imports, reports a bad file in the result, and says which call or field is wrong', async () => {
     const text = path.join(home, 'notes.txt');
     fs.writeFileSync(text, 'not a video');
-    const { status, body } = await call<CallOutput<'library.import'>>('library.import', { paths: [clip, text] });
-    expect(status).toBe(200);
-    expect(body.imported).toHaveLength(1);
-    expect(body.skipped[0]).toMatchObject({ path: text });
+    const result = await importPaths([clip, text]);
+    expect(result.imported).toHaveLength(1);
+    expect(result.skipped[0]).toMatchObject({ path: text });
     expect((await call('library.import', { paths: [] })).status).toBe(400);
     expect((await call<{ error: string }>('library.nope')).body.error).toMatch(/no call named 'library.nope'/);
     expect(events.some((e) => e.kind === 'library-changed')).toBe(true);
@@ -123,7 +137,20 @@ describe('tempo serve', () => {
     const done = await until('scan done event', () =>
       events.find((e) => e.kind === 'job-updated' && e.job.id === body.job.id && e.job.state === 'done'),
     );
-    expect(done).toBeDefined();
+    // The one scan job asked for, of recording 1, finished once, with nothing left to report.
+    expect(done).toMatchObject({
+      kind: 'job-updated',
+      job: {
+        id: body.job.id,
+        type: 'scan',
+        state: 'done',
+        progress: 1,
+        attempts: 1,
+        error: null,
+        recordingId: 1,
+        cancelRequested: false,
+      },
+    });
     const list = await call<CallOutput<'library.list'>>('library.list');
     expect(list.body.recordings[0]?.scan).toBe('done');
   });
@@ -205,8 +232,7 @@ describe('tempo serve', () => {
       '-y',
       mjpeg,
     ]);
-    const imported = await call<CallOutput<'library.import'>>('library.import', { paths: [mjpeg] });
-    const id = imported.body.imported[0]!.id;
+    const id = (await importPaths([mjpeg])).imported[0]!.id;
     const first = await call<CallOutput<'recording.detail'>>('recording.detail', { recordingId: id });
     expect(first.body.playable).toBe(false);
     expect(first.body.previewJob).toMatchObject({ type: 'preview' });

@@ -3,8 +3,6 @@
  * SQLite file holding the hand-built reviewed library; every answer must satisfy the contract's
  * output schema, as the renderer's client checks it.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { calls, type CallName, type CallOutput } from '../../../src-shared/api.js';
@@ -15,13 +13,14 @@ import { fitCalibrator } from '../../../src-main/engine/learning/calibration.js'
 import { verdictEval } from '../../../src-main/engine/learning/verdict-eval.js';
 import { buildReviewedLibrary, seedThirtyReviewed, type ReviewedLibrary } from '../../fixtures/reviewed-library.js';
 import { writeModelFolder } from '../../fixtures/model-folder.js';
+import { removeTempDirs, tempHome } from '../../support/temp.js';
 
 let home: string;
 let engine: Engine;
 let lib: ReviewedLibrary;
 
 beforeEach(() => {
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-quality-'));
+  home = tempHome();
   writeModelFolder(path.join(home, 'models', 'A'), {
     name: 'A',
     family: 'qwen2_vl',
@@ -40,7 +39,7 @@ beforeEach(() => {
 
 afterEach(() => {
   engine.close();
-  fs.rmSync(home, { recursive: true, force: true });
+  removeTempDirs();
 });
 
 /** Calls through the contract and checks the answer against its output schema. */

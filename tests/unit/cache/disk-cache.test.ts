@@ -1,18 +1,11 @@
-import { mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cacheBytesFromEnv, DEFAULT_CACHE_BYTES, DiskCache } from '../../../src-main/engine/cache/disk-cache.js';
+import { removeTempDirs, tempDir } from '../../support/temp.js';
 
-const dirs: string[] = [];
-function tmp(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'tempo-cache-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tmp = (): string => tempDir('tempo-cache-');
+afterEach(removeTempDirs);
 
 const bytes = (n: number, v: number) => new Uint8Array(n).fill(v);
 

@@ -61,7 +61,7 @@ const fake = (() => {
 })();
 
 vi.mock('electron', () => fake.electron);
-vi.mock('../../../src-main/server/job-runner.js', () => ({ startJobWorker: fake.startJobWorker }));
+vi.mock('../../../src-main/engine/worker/job-runner.js', () => ({ startJobWorker: fake.startJobWorker }));
 
 const { app, protocol } = fake.electron;
 let engine: Engine;

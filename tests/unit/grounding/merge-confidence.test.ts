@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { consensusSegment, scoreConfidence } from '../../../src-main/engine/grounding/confidence.js';
-import { iou } from '../../../src-main/engine/grounding/iou.js';
+import { iou } from '../../../src-shared/span.js';
 import { mergeSegments } from '../../../src-main/engine/grounding/merge.js';
 import type { ParsedAnswer } from '../../../src-main/engine/models/profiles/types.js';
 

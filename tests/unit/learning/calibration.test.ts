@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { calibrate, calibratorFor, fitCalibrator, labelled } from '../../../src-main/engine/learning/calibration.js';
+import { calibratorFor, fitCalibrator, labelled } from '../../../src-main/engine/learning/calibration.js';
 import type { DB } from '../../../src-main/engine/store/db.js';
 import { RecordingsRepo } from '../../../src-main/engine/store/recordings.js';
 import { RunsRepo } from '../../../src-main/engine/store/runs.js';
 import { buildReviewedLibrary, seedThirtyReviewed } from '../../fixtures/reviewed-library.js';
-import { openTempStore } from './open-store.js';
+import { openTempStore } from '../../support/store.js';
 import { seedRecording, seedRun } from '../../fixtures/seed-store.js';
 
 let db: DB;
@@ -44,7 +44,6 @@ describe('fitCalibrator', () => {
     expect(fit.calibrator).toMatchObject({ modelName: 'A', method: 'identity', points: [], n: 5, positives: 2 });
     expect(fit.after).toEqual(fit.before);
     expect(calibratorFor(db, 'A')).toBeNull();
-    expect(calibrate({ db }, 'A', 0.37)).toBe(0.37);
   });
 
   it('fits isotonic on 30, stores it, and maps new confidences through it', () => {
@@ -60,12 +59,13 @@ describe('fitCalibrator', () => {
     // Before: bins 0.2 (0.2 right), 0.5 (0.1), 0.8 (0.9): (0 + 0.4 + 0.1) * 10 / 30.
     expect(fit.before.ece).toBeCloseTo(0.5 / 3, 10);
     expect(fit.after.n).toBe(30);
-    expect(calibrate({ db }, 'M', 0.65)).toBeCloseTo(0.15 + ((0.75 * 0.15) / 0.3) * 1, 10);
-    expect(calibrate({ db }, 'M', 0.1)).toBe(0.15);
-    expect(calibrate({ db }, 'M', 0.95)).toBe(0.9);
+    const calibrated = calibratorFor(db, 'M');
+    expect(calibrated?.apply(0.65)).toBeCloseTo(0.15 + ((0.75 * 0.15) / 0.3) * 1, 10);
+    expect(calibrated?.apply(0.1)).toBe(0.15);
+    expect(calibrated?.apply(0.95)).toBe(0.9);
     expect(calibratorFor(db, 'M')?.info).toMatchObject({ method: 'isotonic', n: 30 });
     // Another model keeps its own confidence.
-    expect(calibrate({ db }, 'other', 0.65)).toBe(0.65);
+    expect(calibratorFor(db, 'other')).toBeNull();
   });
 
   it("fits on the model's own confidence, not on a calibrated one shown to the operator", () => {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cliError } from '../../../src-main/cli/errors.js';
 import { UsageError } from '../../../src-main/engine/errors.js';
 import { defaultExportId, exportTraining } from '../../../src-main/engine/learning/export/export.js';
 import type { TrainingRecord } from '../../../src-main/engine/learning/export/records.js';
@@ -6,7 +7,7 @@ import type { DB } from '../../../src-main/engine/store/db.js';
 import { ExportsRepo } from '../../../src-main/engine/store/exports.js';
 import { SegmentsRepo } from '../../../src-main/engine/store/segments.js';
 import { buildReviewedLibrary, QUERY, type ReviewedLibrary } from '../../fixtures/reviewed-library.js';
-import { openTempStore } from './open-store.js';
+import { openTempStore } from '../../support/store.js';
 
 let db: DB;
 let close: () => void;
@@ -120,9 +121,16 @@ describe('exportTraining: grpo', () => {
   it('binds an id to its options', () => {
     exportTraining({ db }, { format: 'grpo', id: 'mine' });
     expect(() => exportTraining({ db }, { format: 'charades', id: 'mine' })).toThrow(UsageError);
-    expect(() => exportTraining({ db }, { format: 'grpo', id: 'mine', model: 'A' })).toThrow(
-      "export 'mine' was made with --format grpo: use those, or another --id",
-    );
+    let err: unknown;
+    try {
+      exportTraining({ db }, { format: 'grpo', id: 'mine', model: 'A' });
+    } catch (e) {
+      err = e;
+    }
+    // The engine speaks of its own inputs; the CLI says them as its flags.
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toBe("export 'mine' was made with format grpo: use those, or another export id");
+    expect(cliError(err).message).toBe("export 'mine' was made with --format grpo: use those, or another --id");
   });
 
   it('filters by model and by the time of the verdict', () => {

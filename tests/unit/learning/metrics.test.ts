@@ -3,13 +3,14 @@ import {
   averagePrecision,
   bestIoU,
   clipSpan,
-  expectedCalibrationError,
   MAP_THRESHOLDS,
   percent,
   recallAt,
   refusalScores,
   temporalIoU,
 } from '../../../src-main/engine/learning/metrics.js';
+import { scoreItems } from '../../../src-main/engine/learning/evaluate.js';
+import { reliability } from '../../../src-main/engine/learning/reliability.js';
 
 const span = (startS: number, endS: number) => ({ startS, endS });
 const scored = (startS: number, endS: number, score: number) => ({ startS, endS, score });
@@ -93,6 +94,10 @@ describe('QVHighlights average precision', () => {
   });
 });
 
+/** The engine's one ECE (reliability), of top-1 confidences right or wrong. */
+const expectedCalibrationError = (items: readonly { confidence: number; correct: boolean }[]) =>
+  reliability(items.map((i) => ({ p: i.confidence, y: i.correct ? 1 : 0 }))).ece;
+
 describe('expected calibration error', () => {
   it('weighs |accuracy - confidence| of each of 10 bins by its share of the items', () => {
     const items = [
@@ -113,7 +118,10 @@ describe('expected calibration error', () => {
 
   it('is undefined for no items or for scores that are not probabilities', () => {
     expect(expectedCalibrationError([])).toBeNull();
-    expect(expectedCalibrationError([{ confidence: 3.2, correct: true }])).toBeNull();
+    // tempo eval gives none where a top-1 score is not in [0, 1].
+    const item = { id: 'v#0', video: 'v', query: 'q', durationS: 10, moments: [{ startS: 0, endS: 4 }] };
+    const prediction = { id: 'v#0', refused: false, segments: [{ startS: 0, endS: 4, score: 3.2 }], line: 1 };
+    expect(scoreItems('charades', [item], new Map([['v#0', prediction]])).ECE).toBeNull();
   });
 });
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { unionSeconds, verdictEval } from '../../../src-main/engine/learning/verdict-eval.js';
 import type { DB } from '../../../src-main/engine/store/db.js';
 import { buildReviewedLibrary } from '../../fixtures/reviewed-library.js';
-import { openTempStore } from './open-store.js';
+import { openTempStore } from '../../support/store.js';
 
 let db: DB;
 let close: () => void;

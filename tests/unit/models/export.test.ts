@@ -2,29 +2,26 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ExportError, exportModel } from '../../../src-main/engine/models/export.js';
+import { ExportError } from '../../../src-main/engine/models/errors.js';
+import { exportModel } from '../../../src-main/engine/models/export.js';
 import { installModel } from '../../../src-main/engine/models/install.js';
 import { MANIFEST_FILE } from '../../../src-main/engine/models/manifest.js';
 import { listModels } from '../../../src-main/engine/models/registry.js';
-import { openDatabase, type DB } from '../../../src-main/engine/store/db.js';
 import { writeModelFolder } from '../../fixtures/model-folder.js';
 
 let tmp: string;
 let home: string;
-let db: DB;
 
 beforeEach(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-export-'));
   home = path.join(tmp, 'home');
   fs.mkdirSync(home);
-  db = openDatabase(path.join(home, 'tempo.sqlite'));
   const src = writeModelFolder(path.join(tmp, 'src'));
   fs.writeFileSync(path.join(src, 'README.md'), 'model card');
-  await installModel(home, db, src, { name: 'tuned' });
+  await installModel(home, src, { name: 'tuned' });
 });
 
 afterEach(() => {
-  db.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -49,16 +46,11 @@ describe('exportModel', () => {
 
     const other = path.join(tmp, 'offline');
     fs.mkdirSync(other);
-    const db2 = openDatabase(path.join(other, 'tempo.sqlite'));
-    try {
-      const installed = await installModel(other, db2, dir);
-      expect(installed).toMatchObject({ complete: true, dir: path.join(other, 'models', 'tuned') });
-      expect(installed.manifest?.name).toBe('tuned');
-      expect(listModels(other, {}).map((m) => [m.manifest?.name, m.complete])).toEqual([['tuned', true]]);
-      expect(fs.readFileSync(path.join(other, 'models', 'tuned', 'README.md'), 'utf8')).toBe('model card');
-    } finally {
-      db2.close();
-    }
+    const installed = await installModel(other, dir);
+    expect(installed).toMatchObject({ complete: true, dir: path.join(other, 'models', 'tuned') });
+    expect(installed.manifest?.name).toBe('tuned');
+    expect(listModels(other, {}).map((m) => [m.manifest?.name, m.complete])).toEqual([['tuned', true]]);
+    expect(fs.readFileSync(path.join(other, 'models', 'tuned', 'README.md'), 'utf8')).toBe('model card');
   });
 
   it('refuses an existing target, an unknown model and a broken one, leaving nothing behind', async () => {

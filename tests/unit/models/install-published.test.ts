@@ -1,3 +1,4 @@
+import { cliError } from '../../../src-main/cli/errors.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,23 +6,19 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { installModel } from '../../../src-main/engine/models/install.js';
 import { Dtype, MANIFEST_FILE, graphPath } from '../../../src-main/engine/models/manifest.js';
 import { readOnnxGraph } from '../../../src-main/engine/models/onnx-graph.js';
-import { chooseDtypes, neededRepoFiles, presentDtypes } from '../../../src-main/engine/models/published.js';
+import { chooseDtypes, neededRepoFiles, presentDtypes } from '../../../src-main/engine/models/dtypes.js';
 import { listModels } from '../../../src-main/engine/models/registry.js';
-import { openDatabase, type DB } from '../../../src-main/engine/store/db.js';
 import { minimalOnnx, writeModelFolder, writePublishedExport } from '../../fixtures/model-folder.js';
 
 let home: string;
 let usb: string;
-let db: DB;
 
 beforeEach(() => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-pub-'));
   usb = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-pub-usb-'));
-  db = openDatabase(path.join(home, 'tempo.sqlite'));
 });
 
 afterEach(() => {
-  db.close();
   fs.rmSync(home, { recursive: true, force: true });
   fs.rmSync(usb, { recursive: true, force: true });
 });
@@ -38,7 +35,7 @@ describe('installing a transformers.js export as published (no tempo-model.json)
     });
     fs.mkdirSync(path.join(src, 'onnxruntime', 'cpu'), { recursive: true });
     fs.writeFileSync(path.join(src, 'onnxruntime', 'cpu', 'text.onnx'), minimalOnnx(['input_ids']));
-    const done = await installModel(home, db, src, { name: 'q3' });
+    const done = await installModel(home, src, { name: 'q3' });
     expect(done.complete).toBe(true);
     expect(done.manifest).toMatchObject({
       name: 'q3',
@@ -67,15 +64,18 @@ describe('installing a transformers.js export as published (no tempo-model.json)
 
   it('prefers half precision on a GPU, and --dtype overrides the rule for every session', async () => {
     const src = writePublishedExport(path.join(usb, 'm'), { dtypes: ['fp32', 'q8', 'q4f16'] });
-    expect((await installModel(home, db, src, { name: 'gpu', device: 'webgpu' })).manifest?.dtype).toEqual({
+    expect((await installModel(home, src, { name: 'gpu', device: 'webgpu' })).manifest?.dtype).toEqual({
       vision_encoder: 'q4f16',
       embed_tokens: 'q4f16',
       decoder_model_merged: 'q4f16',
     });
-    expect((await installModel(home, db, src, { name: 'full', dtype: 'fp32' })).manifest?.dtype.embed_tokens).toBe(
-      'fp32',
+    expect((await installModel(home, src, { name: 'full', dtype: 'fp32' })).manifest?.dtype.embed_tokens).toBe('fp32');
+    const missing = await installModel(home, src, { name: 'x', dtype: 'q4' }).catch((e: unknown) => e);
+    expect((missing as Error).message).toBe(
+      `${src}: missing onnx/vision_encoder_q4.onnx for the dtype q4 (present: fp32, q8, q4f16)`,
     );
-    await expect(installModel(home, db, src, { name: 'x', dtype: 'q4' })).rejects.toThrow(
+    // As the CLI says it.
+    expect(cliError(missing).message).toBe(
       `${src}: missing onnx/vision_encoder_q4.onnx for --dtype q4 (present: fp32, q8, q4f16)`,
     );
     expect(installed()).toEqual(['full', 'gpu']);
@@ -128,7 +128,7 @@ describe('installing a transformers.js export as published (no tempo-model.json)
       fs.mkdirSync(path.dirname(path.join(snap, rel)), { recursive: true });
       fs.symlinkSync(path.relative(path.dirname(path.join(snap, rel)), path.join(blobs, rel)), path.join(snap, rel));
     }
-    const done = await installModel(home, db, snap);
+    const done = await installModel(home, snap);
     expect(done.manifest?.name).toBe('Qwen2-VL-2B-Instruct');
     for (const rel of filesOf(done.dir)) expect(fs.lstatSync(path.join(done.dir, rel)).isSymbolicLink()).toBe(false);
     expect(done.complete).toBe(true);
@@ -142,7 +142,7 @@ describe('installing a transformers.js export as published (no tempo-model.json)
       hidden_size: 64,
     };
     const src = writePublishedExport(path.join(usb, 'time-r1'), { family: 'qwen2_5_vl', config: flat });
-    const done = await installModel(home, db, src, { profile: 'time-r1' });
+    const done = await installModel(home, src, { profile: 'time-r1' });
     expect(done.notices).toContain(
       'config.json is flat (an older qwen2_5_vl save): wrote text_config into the installed copy',
     );
@@ -155,7 +155,7 @@ describe('installing a transformers.js export as published (no tempo-model.json)
   it('stops at cancel with nothing installed', async () => {
     const src = writePublishedExport(path.join(usb, 'big'), { dataBytes: 8 * 1024 * 1024 });
     const ctl = new AbortController();
-    const p = installModel(home, db, src, {
+    const p = installModel(home, src, {
       signal: ctl.signal,
       onProgress: (x) => (x.copiedBytes > 1024 * 1024 ? ctl.abort() : undefined),
     });
@@ -166,7 +166,7 @@ describe('installing a transformers.js export as published (no tempo-model.json)
 
 describe('bad model folders: one line naming the file, nothing half-installed, other models untouched', () => {
   beforeEach(async () => {
-    await installModel(home, db, writeModelFolder(path.join(usb, 'kept')));
+    await installModel(home, writeModelFolder(path.join(usb, 'kept')));
   });
   afterEach(() => {
     expect(installed()).toEqual(['tiny']);
@@ -237,7 +237,7 @@ describe('bad model folders: one line naming the file, nothing half-installed, o
   it.each(cases)('refuses %s', async (_what, spoil, message) => {
     const src = writePublishedExport(path.join(usb, 'tiny'));
     spoil(src);
-    const err = await installModel(home, db, src).then(
+    const err = await installModel(home, src).then(
       () => null,
       (e: Error) => e,
     );

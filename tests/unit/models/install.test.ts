@@ -2,24 +2,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InstallError, installModel } from '../../../src-main/engine/models/install.js';
+import { InstallError } from '../../../src-main/engine/models/errors.js';
+import { installModel } from '../../../src-main/engine/models/install.js';
 import { MANIFEST_FILE } from '../../../src-main/engine/models/manifest.js';
 import { findModel, listModels } from '../../../src-main/engine/models/registry.js';
-import { openDatabase, type DB } from '../../../src-main/engine/store/db.js';
 import { writeModelFolder } from '../../fixtures/model-folder.js';
 
 let home: string;
 let usb: string;
-let db: DB;
 
 beforeEach(() => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-install-'));
   usb = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-usb-'));
-  db = openDatabase(path.join(home, 'tempo.sqlite'));
 });
 
 afterEach(() => {
-  db.close();
   fs.rmSync(home, { recursive: true, force: true });
   fs.rmSync(usb, { recursive: true, force: true });
 });
@@ -27,10 +24,10 @@ afterEach(() => {
 const models = () => (fs.existsSync(path.join(home, 'models')) ? fs.readdirSync(path.join(home, 'models')) : []);
 
 describe('installModel', () => {
-  it('copies a complete folder into <home>/models/<name>, renamed, listed and registered', async () => {
+  it('copies a complete folder into <home>/models/<name>, renamed and listed', async () => {
     const src = writeModelFolder(path.join(usb, 'finetune-7'));
     fs.writeFileSync(path.join(src, 'README.md'), 'trained on our verdicts');
-    const installed = await installModel(home, db, src, { name: 'tuned' });
+    const installed = await installModel(home, src, { name: 'tuned' });
     expect(installed).toMatchObject({ dir: path.join(home, 'models', 'tuned'), complete: true });
     expect(installed.manifest?.name).toBe('tuned');
     expect(fs.readFileSync(path.join(home, 'models', 'tuned', 'README.md'), 'utf8')).toBe('trained on our verdicts');
@@ -38,37 +35,35 @@ describe('installModel', () => {
     expect(JSON.parse(fs.readFileSync(path.join(src, MANIFEST_FILE), 'utf8')).name).toBe('tiny');
     expect(listModels(home, {}).map((m) => m.manifest?.name)).toEqual(['tuned']);
     expect(findModel(home, 'tuned', {}).complete).toBe(true);
-    expect(db.prepare('SELECT name, dir, family FROM models').all()).toEqual([
-      { name: 'tuned', dir: path.join(home, 'models', 'tuned'), family: 'qwen2_vl' },
-    ]);
+    expect(
+      listModels(home, {}).map((m) => ({ name: m.manifest?.name, dir: m.dir, family: m.manifest?.family })),
+    ).toEqual([{ name: 'tuned', dir: path.join(home, 'models', 'tuned'), family: 'qwen2_vl' }]);
     expect(models()).toEqual(['tuned']);
   });
 
   it('keeps the manifest name by default and refuses a second model of that name', async () => {
     const src = writeModelFolder(path.join(usb, 'a'));
-    await installModel(home, db, src);
+    await installModel(home, src);
     expect(models()).toEqual(['tiny']);
-    await expect(installModel(home, db, src)).rejects.toThrow(/a model named 'tiny' is already installed/);
+    await expect(installModel(home, src)).rejects.toThrow(/a model named 'tiny' is already installed/);
     expect(models()).toEqual(['tiny']);
   });
 
   it('refuses an incomplete folder with its reason and leaves nothing behind', async () => {
     const src = writeModelFolder(path.join(usb, 'broken'));
     fs.rmSync(path.join(src, 'onnx', 'embed_tokens.onnx'));
-    await expect(installModel(home, db, src)).rejects.toThrow(
-      new InstallError(`${src}: missing onnx/embed_tokens.onnx`),
-    );
-    await expect(installModel(home, db, path.join(usb, 'nowhere'))).rejects.toThrow(/is not a folder/);
-    await expect(installModel(home, db, writeModelFolder(path.join(usb, 'ok')), { name: 'bad name!' })).rejects.toThrow(
+    await expect(installModel(home, src)).rejects.toThrow(new InstallError(`${src}: missing onnx/embed_tokens.onnx`));
+    await expect(installModel(home, path.join(usb, 'nowhere'))).rejects.toThrow(/is not a folder/);
+    await expect(installModel(home, writeModelFolder(path.join(usb, 'ok')), { name: 'bad name!' })).rejects.toThrow(
       /model name 'bad name!'/,
     );
     expect(models()).toEqual([]);
-    expect(db.prepare('SELECT count(*) AS n FROM models').get()).toEqual({ n: 0 });
+    expect(listModels(home, {})).toEqual([]);
   });
 
   it('clears copies a killed install left behind', async () => {
     fs.mkdirSync(path.join(home, 'models', '.install-x-0000'), { recursive: true });
-    await installModel(home, db, writeModelFolder(path.join(usb, 'a')));
+    await installModel(home, writeModelFolder(path.join(usb, 'a')));
     expect(models()).toEqual(['tiny']);
   });
 });
@@ -90,7 +85,7 @@ describe('installModel from a snapshot of links', () => {
       'onnx/decoder_model_merged.onnx',
     ])
       fs.symlinkSync(path.join(blobs, rel), path.join(snap, rel));
-    await installModel(home, db, snap, { name: 'snap' });
+    await installModel(home, snap, { name: 'snap' });
     fs.rmSync(usb, { recursive: true, force: true });
     expect(fs.lstatSync(path.join(home, 'models', 'snap', 'onnx', 'embed_tokens.onnx')).isSymbolicLink()).toBe(false);
     expect(findModel(home, 'snap', {}).complete).toBe(true);

@@ -4,27 +4,24 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeModelFolder } from '../../fixtures/model-folder.js';
 import { readFolder, startFakeHub, type FakeHub, type FakeHubOptions } from '../../fixtures/fake-hub.js';
-import { downloadDir, PullError, pullModel, repoIdProblem } from '../../../src-main/engine/models/pull.js';
+import { PullError } from '../../../src-main/engine/models/errors.js';
+import { downloadDir, pullModel, repoIdProblem } from '../../../src-main/engine/models/pull.js';
 import { MANIFEST_FILE } from '../../../src-main/engine/models/manifest.js';
-import { openDatabase, type DB } from '../../../src-main/engine/store/db.js';
 
 const REPO = 'org/tiny';
 let tmp: string;
 let home: string;
-let db: DB;
 let hub: FakeHub | undefined;
 
 beforeEach(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-pull-'));
   home = path.join(tmp, 'home');
   fs.mkdirSync(home);
-  db = openDatabase(path.join(home, 'tempo.sqlite'));
 });
 
 afterEach(async () => {
   await hub?.close();
   hub = undefined;
-  db.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -50,7 +47,7 @@ describe('pullModel', () => {
   it('reports progress over the whole pull and installs under the repo name', async () => {
     const h = await start();
     const seen: { stage: string; doneBytes: number; totalBytes: number }[] = [];
-    const pulled = await pullModel(home, db, { repo: REPO, endpoint: h.url, onProgress: (p) => seen.push(p) });
+    const pulled = await pullModel(home, { repo: REPO, endpoint: h.url, onProgress: (p) => seen.push(p) });
     expect(pulled).toMatchObject({ repo: REPO, commit: h.commit, complete: true });
     expect(pulled.manifest?.source).toBe(`${REPO}@${h.commit}`);
     expect(pulled.files).not.toContain('onnx/decoder_model_merged_fp16.onnx');
@@ -62,7 +59,7 @@ describe('pullModel', () => {
 
   it('fails a stalled transfer after the idle time, keeping the part for a rerun', async () => {
     const h = await start({ stall: { path: 'onnx/decoder_model_merged.onnx', afterBytes: 10 } });
-    const err = await pullModel(home, db, { repo: REPO, endpoint: h.url, idleTimeoutMs: 300 }).catch((e: unknown) => e);
+    const err = await pullModel(home, { repo: REPO, endpoint: h.url, idleTimeoutMs: 300 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PullError);
     expect((err as PullError).usage).toBe(false);
     expect((err as Error).message).toMatch(
@@ -80,7 +77,7 @@ describe('pullModel', () => {
     const graph = readFolder(path.join(tmp, 'src')).find((f) => f.path === 'onnx/embed_tokens.onnx');
     fs.writeFileSync(path.join(dir, 'onnx', 'embed_tokens.onnx.part'), graph?.bytes ?? '');
     fs.writeFileSync(path.join(dir, 'onnx', 'vision_encoder.onnx.part'), Buffer.alloc(10_000));
-    await pullModel(home, db, { repo: REPO, endpoint: h.url });
+    await pullModel(home, { repo: REPO, endpoint: h.url });
     expect(h.fetches('onnx/embed_tokens.onnx')).toBe(0);
     expect(h.transfers.find((t) => t.path === 'onnx/vision_encoder.onnx')?.range).toBeNull();
     expect(fs.existsSync(path.join(home, 'downloads'))).toBe(false);
@@ -90,7 +87,7 @@ describe('pullModel', () => {
     const src = writeModelFolder(path.join(tmp, 'llm'));
     fs.writeFileSync(path.join(src, 'config.json'), JSON.stringify({ model_type: 'llama' }));
     hub = await startFakeHub({ repo: REPO, files: readFolder(src) });
-    const err = await pullModel(home, db, { repo: REPO, endpoint: hub.url }).catch((e: unknown) => e);
+    const err = await pullModel(home, { repo: REPO, endpoint: hub.url }).catch((e: unknown) => e);
     expect(err).toMatchObject({ usage: true, message: expect.stringMatching(/model_type 'llama'/) });
     expect(hub.transfers.filter((t) => t.path.startsWith('onnx/'))).toEqual([]);
     expect(fs.existsSync(path.join(home, 'downloads'))).toBe(false);

@@ -1,24 +1,22 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../../src-main/engine/errors.js';
-import { openDatabase, type DB } from '../../../src-main/engine/store/db.js';
+import type { DB } from '../../../src-main/engine/store/db.js';
 import { RecordingsRepo } from '../../../src-main/engine/store/recordings.js';
 import { RunsRepo } from '../../../src-main/engine/store/runs.js';
 import { SegmentsRepo } from '../../../src-main/engine/store/segments.js';
 import { SettingsRepo } from '../../../src-main/engine/store/settings.js';
 import { DEFAULT_SETTINGS } from '../../../src-shared/api.js';
 import { seedRecording, seedRun } from '../../fixtures/seed-store.js';
+import { openTempStore } from '../../support/store.js';
 
-let dir: string;
+let store: ReturnType<typeof openTempStore>;
 let db: DB;
 let segments: SegmentsRepo;
 let queryId: number;
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-segments-'));
-  db = openDatabase(path.join(dir, 'tempo.sqlite'));
+  store = openTempStore();
+  db = store.db;
   const recId = seedRecording(new RecordingsRepo(db), { path: '/videos/a.mp4', fingerprint: 'fp-a', durationS: 60 });
   const runs = new RunsRepo(db);
   queryId = runs.createQuery('a box falls');
@@ -36,10 +34,7 @@ beforeEach(() => {
   segments = new SegmentsRepo(db);
 });
 
-afterEach(() => {
-  db.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => store.close());
 
 const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 

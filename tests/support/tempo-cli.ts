@@ -1,8 +1,14 @@
+/**
+ * Running the real `tempo` command (bin/tempo.js, from the TypeScript compiled into build/)
+ * as an operator or a script would: exit code, signal, stdout and stderr. Tests that use it
+ * need `npx tsc -p tsconfig.node.json` first (the integration and hardening projects' global
+ * setup does it). Free of vitest, so benches can use it too.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
+
+export { tempHome } from './temp.js';
 
 export const TEMPO = path.resolve('bin/tempo.js');
 
@@ -11,11 +17,6 @@ export interface TempoRun {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
-}
-
-/** A fresh data directory for one test. */
-export function tempHome(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-home-'));
 }
 
 /** Starts the real `tempo` command; the child is returned so a test can kill it. */
@@ -38,11 +39,12 @@ export function startTempo(
   return { child, done };
 }
 
-export function tempo(home: string, args: string[]): Promise<TempoRun> {
-  return startTempo(home, args).done;
+/** Runs `tempo ...` to its end. */
+export function tempo(home: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<TempoRun> {
+  return startTempo(home, args, env).done;
 }
 
-/** Runs `tempo --json ...` and parses its one JSON document. */
+/** Runs `tempo --json ...` and parses its one JSON document; a non-zero exit throws with its stderr. */
 export async function tempoJson<T = Record<string, unknown>>(
   home: string,
   args: string[],
@@ -77,4 +79,9 @@ export async function freePort(): Promise<number> {
   const { port } = srv.address() as net.AddressInfo;
   await new Promise((r) => srv.close(r));
   return port;
+}
+
+/** The lines of a run's stderr, without the trailing newline: a one-line error is one item. */
+export function stderrLines(run: TempoRun): string[] {
+  return run.stderr.trimEnd().split('\n');
 }
