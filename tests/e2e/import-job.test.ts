@@ -49,7 +49,8 @@ describe('import as a job', () => {
       await poll(() => library.importMessages()).toEqual([
         expect.stringMatching(/Imported 3 recordings\.\s+camera-1\.mp4, camera-2\.mp4, camera-3\.mp4/),
       ]);
-      expect(await library.recordingCount()).toBe(3);
+      // The list is read again once the job has ended (a round trip after its outcome shows).
+      await poll(() => library.recordingCount()).toBe(3);
       expect(await library.importRunning.count()).toBe(0);
 
       // A long import: progress as it goes, recordings landing before it ends, then Cancel.
