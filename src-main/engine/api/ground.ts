@@ -8,6 +8,7 @@ import { checkDevice, DeviceError } from '../models/devices.js';
 import { getProfile, PROFILES } from '../models/profiles/index.js';
 import { JobFailedError, UsageError } from '../errors.js';
 import { resolveModelDir } from './models.js';
+import { runJob } from './run-job.js';
 
 import { scanBudget } from '../jobs/scan-job.js';
 
@@ -130,11 +131,7 @@ export async function groundQuery(engine: Engine, rec: Recording, req: GroundReq
   // The same ground asked again joins its active job, or takes over one whose process died
   // (kill -9): one query row, one run, no duplicate segments, and nothing left queued to redo it.
   const queued = engine.jobs.enqueue('ground', payload, { recordingId: rec.id, dedupeKey: groundDedupeKey(payload) });
-  req.onJob?.(queued);
-  const job = await engine.jobs.runToEnd(queued.id);
-  const what = `grounding on recording ${rec.id}`;
-  if (job.state === 'cancelled') throw new JobFailedError(`${what} was cancelled`);
-  if (job.state === 'failed') throw new JobFailedError(`${what} failed: ${job.error ?? 'unknown error'}`);
+  const job = await runJob(engine, queued, `grounding on recording ${rec.id}`, req.onJob);
   const run = engine.runs.byJob(job.id);
   if (!run) throw new JobFailedError(`grounding job ${job.id} finished without a run`);
   return {

@@ -10,7 +10,6 @@ import { fingerprint } from '../media/files.js';
 import { MediaError } from '../media/tools.js';
 import type { DiskCache } from '../cache/disk-cache.js';
 import { JobCancelledError } from '../errors.js';
-import type { RecordingsRepo } from '../store/recordings.js';
 import type { ScansRepo } from '../store/scans.js';
 import { groundOnPlan } from './ground-job.js';
 import { GroundTarget, resolveTarget, type Resolved } from './ground-target.js';
@@ -54,7 +53,7 @@ export function evalItems(format: EvalFormat, annotationsText: string, limit: nu
 
 /** The library's recording of a file, importing it first when it is not there; a reason when it cannot be. */
 async function ensureRecording(deps: EvalJobDeps, file: string): Promise<Recording | string> {
-  const recordings: RecordingsRepo = deps.recordings;
+  const { recordings } = deps;
   const known = recordings.byPath(file);
   if (known) return known;
   const dup = recordings.findDuplicate(file, fingerprint(file).fingerprint);
