@@ -9,6 +9,7 @@ import { SessionName, type ModelManifest } from '../manifest.js';
 import { continuation, drawBatch, type Decoder, type Generated, type GenerateOptions } from './decode.js';
 import { familyClass } from './family-class.js';
 import { logSoftmax, PrefixCache, release, tileCache, topK } from './kv.js';
+import { emptyComputeStats, timedEncode, timedForward } from './compute-stats.js';
 import { configureOffline } from './offline.js';
 import { buildPrompt, imageParts, mergeSizeOf, type PromptFrame, type PromptMessage } from './prompt.js';
 import { PromptReader, type Prepared, type PromptState } from './prompt-state.js';
@@ -26,6 +27,9 @@ export interface LoadOptions {
   /** Memory for the KV caches of prompt prefixes (frames and labels), kept for later queries; default 1 GiB. */
   prefixCacheBytes?: number;
 }
+
+/** Default of LocalModel.visionRunPatches: measured by `npm run bench -- real-qwen2-vl` (README). */
+const VISION_RUN_PATCHES = 1024;
 
 /** Default bound of the in-memory prefix KV cache: 1 GiB, overridable with TEMPO_KV_CACHE_MB. */
 function prefixCacheBytesFromEnv(env: NodeJS.ProcessEnv = process.env): number {
@@ -56,8 +60,15 @@ export class LocalModel {
   readonly prefixes: PrefixCache;
   /** Vision-encoder runs and the image parts they encoded (for tests and benches). */
   readonly encoderStats = { runs: 0, images: 0 };
+  /** Where compute time goes: vision, prefill, decode (for benches and cost estimates). */
+  readonly compute = emptyComputeStats();
   /** How this model's family reads time (families.ts). */
   readonly time: TimeEncoding;
+  /**
+   * Most patches one vision-encoder run takes: the image parts of a prompt go in runs of at
+   * most this many (the encoder's attention grows with the square of a run's patches).
+   */
+  visionRunPatches = VISION_RUN_PATCHES;
 
   private constructor(
     readonly manifest: ModelManifest,
@@ -85,11 +96,21 @@ export class LocalModel {
       modelKey: this.modelKey,
     };
     this.reader = new PromptReader(model, layout, this.prefixes);
-    const original = model.encode_image.bind(model) as EncodeImage;
+    const original = timedEncode(model.encode_image.bind(model) as EncodeImage, this.compute);
+    const forward = timedForward(
+      model.forward.bind(model) as (i: Record<string, unknown>) => Promise<unknown>,
+      this.compute,
+    );
+    (model as unknown as { forward: typeof forward }).forward = forward;
     (model as unknown as { encode_image: EncodeImage }).encode_image = async (inputs) => {
       const p = this.pending.get(inputs.pixel_values);
       if (!p) return original(inputs);
-      const opts = { mergeSize: mergeSizeOf(this.processor), cache: this.features, stats: this.encoderStats };
+      const opts = {
+        mergeSize: mergeSizeOf(this.processor),
+        cache: this.features,
+        stats: this.encoderStats,
+        maxPatches: this.visionRunPatches,
+      };
       return imageFeatures(p.images, p.pixel_values, original, opts);
     };
   }

@@ -32,35 +32,47 @@ function gridProduct(g: readonly number[]): number {
   return g.reduce((a, b) => a * b, 1);
 }
 
+/** Runs of the encoder: consecutive parts whose patches add up to at most `maxPatches` (one part at least). */
+function chunks(parts: readonly PreparedImage[], maxPatches: number): PreparedImage[][] {
+  const out: PreparedImage[][] = [];
+  let load = 0;
+  for (const part of parts) {
+    const n = gridProduct(part.grid);
+    if (out.length === 0 || load + n > maxPatches) {
+      out.push([]);
+      load = 0;
+    }
+    (out.at(-1) as PreparedImage[]).push(part);
+    load += n;
+  }
+  return out;
+}
+
 /**
  * The features of every image of a prompt, in order, as one [tokens, hidden] tensor; only the
- * parts not yet known are encoded (one encoder run for all of them), then kept on the part
- * and in `cache`.
+ * parts not yet known are encoded, then kept on the part and in `cache`. The encoder attends
+ * across all patches of one run (block-diagonal, image by image), so a run's cost and memory
+ * grow with the square of its patches: parts go in runs of at most `maxPatches` patches.
  */
 export async function imageFeatures(
   images: readonly PreparedImage[],
   pixelValues: Tensor,
   encode: EncodeImage,
-  opts: { mergeSize: number; cache: FeatureCache | null; stats: EncoderStats },
+  opts: { mergeSize: number; cache: FeatureCache | null; stats: EncoderStats; maxPatches?: number },
 ): Promise<Tensor> {
-  const missing = images.filter((im) => !im.features);
-  if (missing.length > 0) {
-    const grid = new Tensor('int64', BigInt64Array.from(missing.flatMap((m) => m.grid).map(BigInt)), [
-      missing.length,
-      3,
-    ]);
-    const out = await encode({ pixel_values: pixelValues, image_grid_thw: grid });
+  let row = 0;
+  for (const run of chunks(
+    images.filter((im) => !im.features),
+    opts.maxPatches ?? Infinity,
+  )) {
+    const patches = run.reduce((a, m) => a + gridProduct(m.grid), 0);
+    const grid = new Tensor('int64', BigInt64Array.from(run.flatMap((m) => m.grid).map(BigInt)), [run.length, 3]);
+    const pixels = pixelValues.slice([row, row + patches]);
+    row += patches;
+    const out = await encode({ pixel_values: pixels, image_grid_thw: grid });
     opts.stats.runs++;
-    opts.stats.images += missing.length;
-    const hidden = out.dims[1] ?? 0;
-    const all = out.data as Float32Array;
-    let row = 0;
-    for (const m of missing) {
-      const n = gridProduct(m.grid) / opts.mergeSize ** 2;
-      m.features = { grid: m.grid, dims: [n, hidden], data: all.slice(row * hidden, (row + n) * hidden) };
-      row += n;
-      if (opts.cache) await opts.cache.put(m.key, m.features);
-    }
+    opts.stats.images += run.length;
+    await keepFeatures(run, out, opts);
   }
   const feats = images.map((im) => im.features as ImageFeatures);
   const hidden = feats[0]?.dims[1] ?? 0;
@@ -72,6 +84,23 @@ export async function imageFeatures(
     at += f.data.length;
   }
   return new Tensor('float32', data, [total, hidden]);
+}
+
+/** Splits one encoder run's output among its parts, keeping each on the part and in the cache. */
+async function keepFeatures(
+  run: readonly PreparedImage[],
+  out: Tensor,
+  opts: { mergeSize: number; cache: FeatureCache | null },
+): Promise<void> {
+  const hidden = out.dims[1] ?? 0;
+  const all = out.data as Float32Array;
+  let row = 0;
+  for (const m of run) {
+    const n = gridProduct(m.grid) / opts.mergeSize ** 2;
+    m.features = { grid: m.grid, dims: [n, hidden], data: all.slice(row * hidden, (row + n) * hidden) };
+    row += n;
+    if (opts.cache) await opts.cache.put(m.key, m.features);
+  }
 }
 
 /**
