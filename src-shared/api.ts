@@ -4,6 +4,7 @@
  * validate with these schemas and call the same engine handlers.
  */
 import { z } from 'zod';
+import { Estimate, EstimateInput } from './estimate.js';
 import { Job } from './jobs.js';
 import { Count, ModelName, QualityPoint, QualityReliability, QualityScore } from './quality.js';
 import { Recording } from './recordings.js';
@@ -167,6 +168,8 @@ export const calls = {
     input: z.object({ text: z.string(), recordingIds: z.array(Id).max(10_000) }),
     output: z.object({ query: Query }),
   },
+  /** How long `query.run` over these recordings would take here, from costs measured by earlier runs; runs nothing. */
+  'query.estimate': { input: EstimateInput, output: Estimate },
   'query.list': { input: Empty, output: z.object({ queries: z.array(Query) }) },
   /** A query's segments ranked across recordings, and each recording's run. */
   'query.results': {

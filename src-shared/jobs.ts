@@ -23,6 +23,8 @@ export const Job = z.object({
    */
   result: z.unknown().nullable(),
   createdAt: z.string(),
+  /** When its current run started (it was claimed to run); null while it has not. Its ETA runs from here. */
+  startedAt: z.string().nullable(),
   updatedAt: z.string(),
 });
 export type Job = z.infer<typeof Job>;

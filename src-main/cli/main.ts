@@ -50,6 +50,10 @@ Commands:
          [--server URL [--token T] [--model ID] [--profile qwen2-vl|time-r1|timelens|qwen3-vl] [--context TOKENS]]
                              ask an OpenAI-compatible model server instead (token also from
                              TEMPO_SERVER_TOKEN)
+  ground ID|PATH...|all "QUERY" --estimate [--model M] [--device D] [--server URL ...]
+                             how long the query would take on this machine with that model and
+                             device, from the costs measured by earlier runs here (refined by
+                             each run); says so when none is measured yet; runs nothing
   serve [--port N] [--token T]
                              web mode: the workstation in a browser, on 127.0.0.1 behind a
                              random token (the printed URL carries it; --token: 32+ characters)
@@ -134,6 +138,7 @@ const OPTIONS = {
   revision: { type: 'string' },
   verdicts: { type: 'boolean', default: false },
   run: { type: 'boolean', default: false },
+  estimate: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', default: false },
 } as const;

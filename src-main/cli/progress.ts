@@ -3,14 +3,17 @@ import type { CommandContext } from './context.js';
 import type { Output } from './output.js';
 
 /**
- * Shows the progress of the jobs a command starts, and cancels them on Ctrl-C.
+ * Shows the progress of the jobs a command starts, with the time each has left (from when it
+ * started), and cancels them on Ctrl-C.
  * Returns the onJob hook to pass to the api call and a stop function for `finally`.
  */
 export function followJobs(ctx: CommandContext, label: string): { onJob: (job: Job) => void; stop: () => void } {
   const { engine, out, signal } = ctx;
   const ids = new Set<number>();
   const onEvent = ({ job }: { job: Job }): void => {
-    if (ids.has(job.id)) out.progress(`${label} (${job.type})`, job.progress);
+    if (!ids.has(job.id)) return;
+    const started = job.startedAt === null ? Number.NaN : Date.parse(job.startedAt);
+    out.progress(`${label} (${job.type})`, job.progress, Number.isNaN(started) ? undefined : started);
   };
   const onAbort = (): void => {
     for (const id of ids) engine.jobs.cancel(id);

@@ -8,6 +8,7 @@ import { scanJobHandler } from './jobs/scan-job.js';
 import { homePaths } from './home.js';
 import { configureFfmpeg } from './media/tools.js';
 import { openDatabase, type DB } from './store/db.js';
+import { CostsRepo } from './store/costs.js';
 import { RecordingsRepo } from './store/recordings.js';
 import { RunsRepo } from './store/runs.js';
 import { ScansRepo } from './store/scans.js';
@@ -32,6 +33,8 @@ export class Engine {
   readonly runs: RunsRepo;
   readonly segments: SegmentsRepo;
   readonly settings: SettingsRepo;
+  /** What work costs on this machine, per model and device, measured by the runs that did it. */
+  readonly costs: CostsRepo;
   readonly jobs: JobQueue;
   /** Everything the renderer should hear about: job, segment and library changes. */
   readonly events = new EventEmitter<{ event: [EngineEvent] }>();
@@ -54,6 +57,7 @@ export class Engine {
     this.runs = new RunsRepo(this.db);
     this.segments = new SegmentsRepo(this.db);
     this.settings = new SettingsRepo(this.db);
+    this.costs = new CostsRepo(this.db);
     this.cache = new DiskCache(this.paths.cache, cacheBytesFromEnv());
     this.jobs = new JobQueue(this.db, jobOptions);
     this.registerJobs();
@@ -65,15 +69,15 @@ export class Engine {
 
   /** Each job type with its payload schema and the narrow dependencies its handler needs. */
   private registerJobs(): void {
-    const { recordings, scans, runs, cache, serverTokens } = this;
+    const { recordings, scans, runs, costs, cache, serverTokens } = this;
     const importDeps = { recordings, postersDir: this.paths.posters, dbFile: this.paths.db };
     this.jobs.register('import', importJobHandler(importDeps), ImportPayload);
-    this.jobs.register('scan', scanJobHandler(recordings, scans), ScanPayload);
+    this.jobs.register('scan', scanJobHandler(recordings, scans, costs), ScanPayload);
     this.jobs.register('preview', previewJobHandler(recordings, this.paths.previews), PreviewPayload);
     const calibration = (modelName: string) => calibratorFor(this.db, modelName);
     this.jobs.register(
       'ground',
-      groundJobHandler({ recordings, scans, runs, cache, serverTokens, calibration }),
+      groundJobHandler({ recordings, scans, runs, costs, cache, serverTokens, calibration }),
       GroundPayload,
     );
     this.jobs.register('eval', evalJobHandler({ ...importDeps, scans, cache, serverTokens }), EvalPayload);

@@ -58,6 +58,8 @@ describe('import as a job', () => {
       copies(path.join(w.videos, 'camera-1.mp4'), many, 60);
       await library.import(many);
       await poll(() => library.importPercent()).toBeGreaterThan(0);
+      // Next to its bar, the time it has left (or that it is still too early to say).
+      await poll(() => library.importEta()).toMatch(/^(about .+ left|almost done|estimating time left)$/);
       await poll(() => library.recordingCount()).toBeGreaterThan(3);
       await screenshot(page, 'import-progress');
       await library.cancelImport();
@@ -88,6 +90,7 @@ describe('import as a job', () => {
         cancelRequested: false,
         result: null,
         createdAt: new Date().toISOString(),
+        startedAt: new Date().toISOString(),
         updatedAt: new Date().toISOString(),
       };
       await page.route('**/api/library.import', (route) => route.fulfill({ json: { job: failed } }));

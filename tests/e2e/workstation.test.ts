@@ -46,8 +46,16 @@ describe('the review loop', () => {
       await importAndScan(w);
       await screenshot(page, 'library');
 
+      // Before the first query, the estimate says nothing is measured yet; after it, the time from what it measured.
+      await query.go('Query');
+      await poll(() => query.estimateText()).toBe(
+        'no cost measured yet for parrot on cpu on this machine; the first query measures it',
+      );
       await query.find('a box appears');
       await poll(() => query.openButtons.count()).toBe(3);
+      await poll(() => query.estimateText()).toMatch(
+        /^(About .+|Under a second) on this machine for 3 recordings \(parrot on cpu, from 3 runs\)$/,
+      );
       await screenshot(page, 'query');
 
       // Start review opens the queue's first segment in the player, at its start.

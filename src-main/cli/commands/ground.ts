@@ -1,4 +1,7 @@
-import { groundQuery } from '../../engine/api/ground.js';
+import { describeEstimate } from '../../../src-shared/estimate.js';
+import { formatSeconds } from '../../../src-shared/eta.js';
+import { estimateQuery } from '../../engine/api/estimate.js';
+import { checkQuery, groundQuery } from '../../engine/api/ground.js';
 import { resolveRecording } from '../../engine/api/recordings.js';
 import { UsageError } from '../../engine/errors.js';
 import type { CommandContext } from '../context.js';
@@ -6,26 +9,62 @@ import { numberOption, stringOption } from '../options.js';
 import { formatDuration } from '../output.js';
 import { followJobs } from '../progress.js';
 
+/** The model, device or server options of `ground`, as the engine takes them. */
+function targetOptions(options: CommandContext['options']) {
+  const str = (name: string) => stringOption(options, name);
+  return {
+    model: str('model'),
+    device: str('device'),
+    server: str('server'),
+    token: str('token'),
+    profile: str('profile'),
+    contextTokens: numberOption(options, 'context'),
+  };
+}
+
+/**
+ * `tempo ground ID|PATH...|all "QUERY" --estimate [--model] [--device] [--server ...]`: how long the
+ * query would take here, from the costs measured by earlier runs of the model on the device;
+ * runs nothing.
+ */
+async function cmdEstimate(ctx: CommandContext): Promise<number> {
+  const { engine, out, args, options } = ctx;
+  if (args.length < 2) throw new UsageError('ground --estimate needs recording ids or paths (or all) and a query');
+  checkQuery(args.at(-1) as string);
+  const refs = args.slice(0, -1);
+  const all = refs.length === 1 && refs[0] === 'all';
+  const recordingIds = all ? [] : refs.map((ref) => resolveRecording(engine, ref).id);
+  const estimate = await estimateQuery(engine, { ...targetOptions(options), recordingIds });
+  out.result(estimate, () =>
+    [
+      describeEstimate(estimate),
+      ...estimate.perRecording
+        .filter((r) => r.seconds !== null)
+        .map(
+          (r) =>
+            `  recording ${r.recordingId}: ${formatSeconds(r.seconds as number)} (${r.visualTokens} visual tokens${r.scanned ? '' : ', scanned first'})`,
+        ),
+      ...estimate.notes.map((n) => `note: ${n}`),
+    ].join('\n'),
+  );
+  return 0;
+}
+
 /**
  * `tempo ground ID|PATH "QUERY" [--model] [--device] [--samples] [--server [--token] [--profile] [--context]]`:
- * ranked segments where the query happens, with a confidence.
+ * ranked segments where the query happens, with a confidence. With --estimate, only how long it would take.
  */
 export async function cmdGround(ctx: CommandContext): Promise<number> {
   const { engine, out, args, options } = ctx;
+  if (options['estimate'] === true) return cmdEstimate(ctx);
   if (args.length !== 2) throw new UsageError('ground needs a recording id or path and a query');
   const rec = resolveRecording(engine, args[0] as string);
   const progress = followJobs(ctx, `ground ${rec.id}`);
   try {
-    const str = (name: string) => stringOption(options, name);
     const result = await groundQuery(engine, rec, {
+      ...targetOptions(options),
       query: args[1] as string,
-      model: str('model'),
-      device: str('device'),
       samples: numberOption(options, 'samples'),
-      server: str('server'),
-      token: str('token'),
-      profile: str('profile'),
-      contextTokens: numberOption(options, 'context'),
       onJob: progress.onJob,
     });
     out.done();

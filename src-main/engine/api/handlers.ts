@@ -2,6 +2,7 @@ import { calls, type CallName, type CallOutput } from '../../../src-shared/api.j
 import type { Engine } from '../engine.js';
 import { recordingDetail } from './detail.js';
 import { NotFoundError, UsageError } from '../errors.js';
+import { estimateCall } from './estimate.js';
 import { startImport } from './import.js';
 import { refreshRecordings } from './refresh.js';
 import { startScan } from './scan.js';
@@ -38,6 +39,7 @@ export const handlers: Handlers = {
     return { job };
   },
   'query.run': runQuery,
+  'query.estimate': estimateCall,
   'query.list': listQueries,
   'query.results': queryResults,
   'review.queue': reviewQueue,

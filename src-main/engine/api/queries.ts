@@ -1,5 +1,6 @@
 import type { CallInput, CallOutput, QueryRun, Segment } from '../../../src-shared/api.js';
 import type { Job } from '../../../src-shared/jobs.js';
+import type { Recording } from '../../../src-shared/recordings.js';
 import type { Engine } from '../engine.js';
 import type { GroundPayload } from '../jobs/ground-job.js';
 import { scanBudget } from '../jobs/scan-job.js';
@@ -28,6 +29,31 @@ export function enqueueGround(
   return engine.jobs.enqueue('ground', payload, { recordingId });
 }
 
+/** How the workstation asks a query: the model, device or model server, and samples of its settings. */
+export function settingsRequest(engine: Engine): { model?: string; device?: string; server?: string; samples: number } {
+  const s = engine.settings.get();
+  return {
+    model: s.model ?? undefined,
+    device: s.serverUrl ? undefined : s.device,
+    server: s.serverUrl ?? undefined,
+    samples: s.samples,
+  };
+}
+
+/** The recordings a query is over: those listed (each must exist), none listed: the whole library (not empty). */
+export function queryRecordings(engine: Engine, recordingIds: readonly number[]): Recording[] {
+  const recs =
+    recordingIds.length > 0
+      ? recordingIds.map((id) => {
+          const rec = engine.recordings.get(id);
+          if (!rec) throw new NotFoundError(`no recording with id ${id}`);
+          return rec;
+        })
+      : engine.recordings.list();
+  if (recs.length === 0) throw new UsageError('the library is empty: import recordings first');
+  return recs;
+}
+
 /**
  * Starts a query over some recordings (none listed: the whole library) with the model,
  * device or server of the settings: everything is checked first (query, model, device,
@@ -36,22 +62,8 @@ export function enqueueGround(
  */
 export async function runQuery(engine: Engine, input: CallInput<'query.run'>): Promise<CallOutput<'query.run'>> {
   const text = checkQuery(input.text);
-  const s = engine.settings.get();
-  const plan = await planGround(engine, {
-    model: s.model ?? undefined,
-    device: s.serverUrl ? undefined : s.device,
-    server: s.serverUrl ?? undefined,
-    samples: s.samples,
-  });
-  const recs =
-    input.recordingIds.length > 0
-      ? input.recordingIds.map((id) => {
-          const rec = engine.recordings.get(id);
-          if (!rec) throw new NotFoundError(`no recording with id ${id}`);
-          return rec;
-        })
-      : engine.recordings.list();
-  if (recs.length === 0) throw new UsageError('the library is empty: import recordings first');
+  const plan = await planGround(engine, settingsRequest(engine));
+  const recs = queryRecordings(engine, input.recordingIds);
   const queryId = engine.db.transaction(() => {
     const id = engine.runs.createQuery(text);
     for (const rec of recs) enqueueGround(engine, rec.id, text, id, plan);

@@ -6,6 +6,7 @@ import type { DiskCache } from '../cache/disk-cache.js';
 import { groundRecording, type GroundOutput } from '../grounding/pipeline.js';
 import { getProfile, type AnswerProfile } from '../models/profiles/index.js';
 import { ensureCurrentFile } from '../store/file-changes.js';
+import type { CostsRepo } from '../store/costs.js';
 import type { RecordingsRepo } from '../store/recordings.js';
 import type { RunsRepo } from '../store/runs.js';
 import type { ScansRepo } from '../store/scans.js';
@@ -28,6 +29,8 @@ export interface GroundJobDeps extends TargetDeps {
   recordings: RecordingsRepo;
   scans: ScansRepo;
   runs: RunsRepo;
+  /** Where each finished run's measured costs are folded in (the estimate of the next query); none: not kept. */
+  costs?: CostsRepo;
   /** A model's confidence calibrator, when it has one (learning/calibration.ts calibratorFor). */
   calibration?: (modelName: string) => { apply: (confidence: number) => number; info: unknown } | null;
 }
@@ -81,7 +84,16 @@ export async function groundOnPlan(a: {
 /** The run a finished ground job stores: its segments calibrated when the model has a calibrator. */
 function runRecord(
   deps: GroundJobDeps,
-  a: { jobId: number; p: GroundPayload; rec: Recording; r: Resolved; out: GroundOutput; profile: AnswerProfile },
+  a: {
+    jobId: number;
+    p: GroundPayload;
+    rec: Recording;
+    r: Resolved;
+    out: GroundOutput;
+    profile: AnswerProfile;
+    /** Time of the scan the job made first; null when it used a stored one. */
+    scanMs: number | null;
+  },
   scanId: number,
   imagesEncoded: number,
 ) {
@@ -111,6 +123,7 @@ function runRecord(
     timings: {
       ...out.timings,
       loadMs: r.loadMs,
+      scanMs: a.scanMs,
       framesCached: out.frames.cached,
       framesDecoded: out.frames.decoded,
       imagesEncoded,
@@ -136,7 +149,9 @@ export function groundJobHandler(deps: GroundJobDeps): JobHandler<GroundPayload>
     await ensureCurrentFile(deps.recordings, p.recordingId);
     const rec = deps.recordings.get(p.recordingId);
     if (!rec) throw new Error(`recording ${p.recordingId} is not in the library`);
+    const scanStart = performance.now();
     const scan = await scannedOrFresh(rec, p.budgetTokens, deps.scans, signal, (f) => progress(f / 3));
+    const scanMs = scan.fresh ? Math.round(performance.now() - scanStart) : null;
     const r = await resolveTarget(deps, p.target);
     const { out, profile } = await groundOnPlan({
       rec,
@@ -150,7 +165,18 @@ export function groundJobHandler(deps: GroundJobDeps): JobHandler<GroundPayload>
       onProgress: scan.fresh ? (f) => progress(1 / 3 + (2 / 3) * f) : progress,
     });
     const imagesEncoded = r.encodedBefore();
-    return () =>
-      deps.runs.insert(runRecord(deps, { jobId: job.id, p, rec, r, out, profile }, scan.write(), imagesEncoded));
+    return () => {
+      const a = { jobId: job.id, p, rec, r, out, profile, scanMs };
+      const runId = deps.runs.insert(runRecord(deps, a, scan.write(), imagesEncoded));
+      // Written with the run, so a job killed before its end folds nothing, and one run again folds once.
+      deps.costs?.recordRun(r.modelName, r.backend.device, {
+        totalMs: out.timings.totalMs,
+        decodeMs: out.timings.decodeMs,
+        plannedTokens: scan.plan.frames.reduce((sum, f) => sum + f.tokens, 0),
+        durationS: rec.durationS,
+        scanMs,
+      });
+      return runId;
+    };
   };
 }

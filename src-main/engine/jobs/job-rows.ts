@@ -16,6 +16,7 @@ export interface JobRow {
   owner_pid: number | null;
   heartbeat_at: string | null;
   created_at: string;
+  started_at: string | null;
   updated_at: string;
 }
 
@@ -33,6 +34,7 @@ export function toJob(row: JobRow): Job {
     cancelRequested: row.cancel_requested === 1,
     result: row.result === null ? null : (JSON.parse(row.result) as unknown),
     createdAt: row.created_at,
+    startedAt: row.started_at,
     updatedAt: row.updated_at,
   };
 }

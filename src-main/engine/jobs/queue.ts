@@ -155,12 +155,12 @@ export class JobQueue {
     const idFilter = onlyIds ? `AND id IN (${onlyIds.map(() => '?').join(',')})` : '';
     const row = this.db
       .prepare(
-        `UPDATE jobs SET state = 'running', attempts = attempts + 1, owner_pid = ?, heartbeat_at = ?, updated_at = ?
+        `UPDATE jobs SET state = 'running', attempts = attempts + 1, owner_pid = ?, heartbeat_at = ?, updated_at = ?, started_at = ?
          WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND type IN (${types.map(() => '?').join(',')}) ${idFilter} ORDER BY id LIMIT 1)
            AND state = 'queued'
          RETURNING *`,
       )
-      .get(process.pid, nowIso(), nowIso(), ...types, ...(onlyIds ?? [])) as JobRow | undefined;
+      .get(process.pid, nowIso(), nowIso(), nowIso(), ...types, ...(onlyIds ?? [])) as JobRow | undefined;
     return row ? toJob(row) : undefined;
   }
 

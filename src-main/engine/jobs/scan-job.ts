@@ -3,6 +3,7 @@ import type { Recording } from '../../../src-shared/recordings.js';
 import { DEFAULT_SCAN_BUDGET, type PlannedFrame } from '../../../src-shared/scans.js';
 import { ensureCurrentFile } from '../store/file-changes.js';
 import { analyseRecording } from '../saa/index.js';
+import type { CostsRepo } from '../store/costs.js';
 import type { RecordingsRepo } from '../store/recordings.js';
 import type { ScansRepo } from '../store/scans.js';
 import type { JobHandler } from './job-handler.js';
@@ -90,18 +91,27 @@ export async function scannedOrFresh(
  * first (media/changes.ts), so the scan is of the file as it is, at its real duration. A scan
  * whose file changed again while it ran is not stored.
  */
-export function scanJobHandler(recordings: RecordingsRepo, scans: ScansRepo): JobHandler<ScanPayload> {
+export function scanJobHandler(
+  recordings: RecordingsRepo,
+  scans: ScansRepo,
+  costs?: CostsRepo,
+): JobHandler<ScanPayload> {
   return async ({ job, payload, signal, progress }) => {
     if (!recordings.get(payload.recordingId)) throw new Error(`recording ${payload.recordingId} is not in the library`);
     await ensureCurrentFile(recordings, payload.recordingId);
     const rec = recordings.get(payload.recordingId);
     if (!rec) throw new Error(`recording ${payload.recordingId} is not in the library`);
     const content = recordings.fingerprint(rec.id);
+    const start = performance.now();
     const { write } = await analyseForStore(rec, payload.budgetTokens, scans, job.id, signal, progress);
+    const scanMs = performance.now() - start;
     return () => {
       if (recordings.fingerprint(rec.id) !== content)
         throw new Error(`${rec.path} changed while it was scanned: scan it again`);
-      return write();
+      const id = write();
+      // The scan's time per minute of footage: what scanning a recording first adds to a query's estimate.
+      if (rec.durationS > 0) costs?.recordScan(scanMs / (rec.durationS / 60));
+      return id;
     };
   };
 }

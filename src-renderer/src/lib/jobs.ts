@@ -1,4 +1,5 @@
 /** Jobs as the renderer shows them: whether they run, what they are, and what a done import brought. */
+import { formatEta, jobEta } from '../../../src-shared/eta.js';
 import type { Job } from '../../../src-shared/jobs.js';
 import { ImportResult, type Recording } from '../../../src-shared/recordings.js';
 import { fileName } from './format.js';
@@ -63,4 +64,14 @@ export function withJob(jobs: readonly Job[], job: Job): readonly Job[] {
   const next = [...jobs];
   next[index] = job;
   return next;
+}
+
+/**
+ * The time a job has left, as its row shows it next to its progress bar: "about 3 min left"
+ * while it runs (src-shared/eta.ts), "estimating time left" until there is progress enough to
+ * say; nothing for a job that does not run.
+ */
+export function jobEtaText(job: Pick<Job, 'state' | 'startedAt' | 'progress'>, nowMs: number): string {
+  if (job.state !== 'running') return '';
+  return formatEta(jobEta(job, nowMs)) || 'estimating time left';
 }

@@ -33,6 +33,12 @@ export class LibraryPage extends WorkstationPage {
     );
   }
 
+  /** What the running import's row says of its time left, next to its bar; '' when none shows. */
+  async importEta(): Promise<string> {
+    const eta = this.importRunning.getByLabel('Time left');
+    return (await eta.count()) > 0 ? ((await eta.textContent()) ?? '') : '';
+  }
+
   async cancelImport(): Promise<void> {
     await this.importRunning.getByRole('button', { name: 'Cancel' }).click();
   }

@@ -22,6 +22,16 @@ export class QueryPage extends WorkstationPage {
     await this.page.keyboard.press('Enter');
   }
 
+  /** The line under the form that says how long the query would take on this machine. */
+  get estimate(): Locator {
+    return this.page.getByRole('status', { name: 'Time estimate' });
+  }
+
+  /** The estimate's text; '' while none shows. */
+  async estimateText(): Promise<string> {
+    return (await this.estimate.count()) > 0 ? ((await this.estimate.textContent()) ?? '').trim() : '';
+  }
+
   /** The results of the open query. */
   get results(): Locator {
     return this.page.getByRole('region', { name: /Results/ });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GroundResult } from '../../../src-main/engine/api/ground.js';
+import type { Estimate } from '../../../src-shared/estimate.js';
 import { makeTinyQwen2VL } from '../../fixtures/tiny-qwen2vl/generate.js';
 import { makeVideo } from '../../fixtures/make-video.js';
 import { countRows, queryRows } from '../../support/store.js';
@@ -35,6 +36,19 @@ describe('tempo ground', () => {
     expect(doc.devices).toContain('cpu');
   });
 
+  it('--estimate before any run says no cost is measured yet, runs nothing and exits 0', async () => {
+    const run = await tempo(home, ['ground', '1', 'a white box appears', '--estimate']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim().split('\n')[0]).toBe(
+      'no cost measured yet for tiny on cpu on this machine; the first query measures it',
+    );
+    const { doc } = await tempoJson<Estimate>(home, ['ground', 'all', 'a white box appears', '--estimate']);
+    expect(doc).toMatchObject({ model: 'tiny', device: 'cpu', seconds: null, basis: 'none', runs: 0 });
+    expect(doc.perRecording).toEqual([expect.objectContaining({ recordingId: 1, seconds: null, scanned: false })]);
+    expect([rows('scans'), rows('runs')]).toEqual([0, 0]);
+    expect(queryRows(home, "SELECT type FROM jobs WHERE type <> 'import'")).toEqual([]);
+  });
+
   it('scans, windows, asks the model and stores a reproducible run', async () => {
     const { doc } = await tempoJson<GroundResult>(home, ['ground', '1', 'a white box appears', '--samples', '2']);
     expect(doc).toMatchObject({ query: 'a white box appears', recordingId: 1, model: 'tiny', device: 'cpu' });
@@ -63,6 +77,26 @@ describe('tempo ground', () => {
     expect(JSON.parse(run!['settings'] as string)).toMatchObject({ samples: 2, profile: 'qwen2-vl' });
   });
 
+  it('--estimate after a run gives the time from the costs that run measured', async () => {
+    const { doc } = await tempoJson<Estimate>(home, ['ground', '1', 'a white box appears', '--estimate']);
+    expect(doc).toMatchObject({ model: 'tiny', device: 'cpu', basis: 'measured', runs: 1 });
+    expect(doc.seconds).toBeGreaterThan(0);
+    expect(doc.perRecording).toEqual([expect.objectContaining({ recordingId: 1, scanned: true })]);
+    expect(doc.perRecording[0]?.visualTokens).toBeGreaterThan(0);
+    const human = await tempo(home, ['ground', 'all', 'a white box appears', '--estimate']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(
+      /^(About .+|Under a second) on this machine for 1 recording \(tiny on cpu, from 1 run\)\n/,
+    );
+    expect(rows('runs')).toBe(1);
+    const [cost] = queryRows<{ runs: number; token_ms: number }>(
+      home,
+      "SELECT runs, token_ms FROM costs WHERE model = 'tiny'",
+    );
+    expect(cost?.runs).toBe(1);
+    expect(cost?.token_ms).toBeGreaterThan(0);
+  });
+
   it('answers a second query from the cache: no frame decoded, no frame encoded again', async () => {
     const { doc } = await tempoJson<GroundResult>(home, ['ground', '1', 'a person walks by', '--samples', '1']);
     expect(doc.timings).toMatchObject({ framesDecoded: 0, imagesEncoded: 0 });
@@ -80,6 +114,8 @@ describe('tempo ground', () => {
       [['ground', '1', 'a box', '--device', 'cuda'], /device 'cuda' is not available here; available: cpu/],
       [['ground', '1', 'a box', '--samples', '0'], /--samples must be/],
       [['ground', '1'], /needs a recording id or path and a query/],
+      [['ground', '1', '--estimate'], /ground --estimate needs recording ids or paths \(or all\) and a query/],
+      [['ground', '1', 'a box', '--estimate', '--device', 'cuda'], /device 'cuda' is not available here/],
     ];
     for (const [args, message] of cases) {
       const run = await tempo(home, args);

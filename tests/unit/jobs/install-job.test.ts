@@ -65,6 +65,7 @@ describe('the install job', () => {
       cancelRequested: false,
       result: null,
       createdAt: '',
+      startedAt: null,
       updatedAt: '',
     };
     const seen: number[] = [];

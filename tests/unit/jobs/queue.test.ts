@@ -28,8 +28,13 @@ describe('JobQueue', () => {
     const seen: Job[] = [];
     q.events.on('event', (e) => seen.push(e.job));
     const job = q.enqueue('scan', { a: 1 });
+    expect(job.startedAt).toBeNull();
     await q.drain();
     const progress = seen.filter((j) => j.id === job.id).map((j) => j.progress);
+    // Every report of the running job says when it started (its ETA counts from there).
+    const started = seen.filter((j) => j.id === job.id && j.state === 'running').map((j) => j.startedAt);
+    expect(new Set(started).size).toBe(1);
+    expect(Date.parse(started[0] as string)).toBeGreaterThanOrEqual(Date.parse(job.createdAt));
     expect(progress.length).toBeGreaterThan(3);
     for (let i = 1; i < progress.length; i++) expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1]!);
     expect(progress.at(-1)).toBe(1);

@@ -6,6 +6,7 @@ import {
   importPaths,
   installFolder,
   isActive,
+  jobEtaText,
   jobLabel,
   withJob,
 } from '../../../src-renderer/src/lib/jobs.js';
@@ -24,6 +25,7 @@ function job(extra: Partial<Job>): Job {
     cancelRequested: false,
     result: null,
     createdAt: '2025-01-01T00:00:00.000Z',
+    startedAt: null,
     updatedAt: '2025-01-01T00:00:01.000Z',
     ...extra,
   };
@@ -84,5 +86,21 @@ describe('withJob', () => {
     expect(withJob(list, later)).toEqual([later]);
     const done = job({ state: 'done' });
     expect(withJob(list, done)[0]?.state).toBe('done');
+  });
+});
+
+describe('jobEtaText', () => {
+  const startedAt = '2025-01-01T00:00:00.000Z';
+  const at = (s: number) => Date.parse(startedAt) + s * 1000;
+
+  it('shows the time a running job has left next to its bar, from when it started', () => {
+    expect(jobEtaText(job({ state: 'running', startedAt, progress: 0.25 }), at(60))).toBe('about 3 min left');
+  });
+
+  it('says it is estimating until there is progress enough, and nothing for a job that does not run', () => {
+    expect(jobEtaText(job({ state: 'running', startedAt, progress: 0.01 }), at(60))).toBe('estimating time left');
+    expect(jobEtaText(job({ state: 'running', startedAt: null, progress: 0.5 }), at(60))).toBe('estimating time left');
+    expect(jobEtaText(job({ state: 'queued', startedAt: null, progress: 0 }), at(60))).toBe('');
+    expect(jobEtaText(job({ state: 'done', startedAt, progress: 1 }), at(60))).toBe('');
   });
 });

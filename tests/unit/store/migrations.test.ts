@@ -130,6 +130,15 @@ const SEED: Record<string, Record<string, unknown>> = {
   },
   export_verdicts: { export_id: 'grpo', verdict_id: 1 },
   calibrators: { model_name: 'A', method: 'identity', points: '[]', n: 5, positives: 2, fitted_at: T },
+  costs: {
+    model: 'A',
+    device: 'cpu',
+    token_ms: 1.5,
+    decode_ms_per_min: 900,
+    scan_ms_per_min: null,
+    runs: 2,
+    updated_at: T,
+  },
 };
 
 /** Writes SEED's row into every table there is; a table without one fails the test. */

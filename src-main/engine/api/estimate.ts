@@ -1,0 +1,106 @@
+import type { Estimate, EstimateInput, RecordingEstimate } from '../../../src-shared/estimate.js';
+import type { Recording } from '../../../src-shared/recordings.js';
+import type { Engine } from '../engine.js';
+import { scanBudget } from '../jobs/scan-job.js';
+import { checkModelDir } from '../models/manifest.js';
+import type { StoredCost } from '../store/costs.js';
+import { planGround } from './ground.js';
+import { queryRecordings, settingsRequest } from './queries.js';
+
+/** What an estimate is for: the model and device (or model server) whose measured costs apply. */
+export interface EstimateRequest {
+  recordingIds: readonly number[];
+  model?: string;
+  device?: string;
+  server?: string;
+  token?: string;
+  profile?: string;
+  contextTokens?: number;
+}
+
+/** The model name and device a run with this request would be stored under (and its costs kept under). */
+async function costKey(engine: Engine, req: EstimateRequest): Promise<{ model: string; device: string }> {
+  const { target } = await planGround(engine, req);
+  if (target.kind === 'server') return { model: target.model, device: `remote ${target.url}` };
+  const name = checkModelDir(target.modelDir).manifest?.name ?? target.modelDir;
+  return { model: name, device: target.device };
+}
+
+/** A recording's planned visual tokens: its scan's, as the ground job will take it; null when it has none. */
+function plannedTokens(engine: Engine, rec: Recording): number | null {
+  const scan = engine.scans.latest(rec.id, scanBudget(engine.scans, rec.id)) ?? engine.scans.latest(rec.id);
+  return scan ? scan.frames.reduce((sum, f) => sum + f.tokens, 0) : null;
+}
+
+interface Planned {
+  rec: Recording;
+  tokens: number;
+  scanned: boolean;
+}
+
+/**
+ * Every recording's planned tokens; one not scanned yet gets its length at the average tokens
+ * per minute of the scanned ones, within its scan budget (the budget itself when none is scanned).
+ */
+function planAll(engine: Engine, recs: readonly Recording[], notes: string[]): Planned[] {
+  const known = recs.map((rec) => ({ rec, tokens: plannedTokens(engine, rec) }));
+  const scanned = known.filter((k) => k.tokens !== null);
+  const minutes = scanned.reduce((sum, k) => sum + k.rec.durationS / 60, 0);
+  const perMin = minutes > 0 ? scanned.reduce((sum, k) => sum + (k.tokens as number), 0) / minutes : null;
+  const unscanned = recs.length - scanned.length;
+  if (unscanned > 0)
+    notes.push(
+      perMin === null
+        ? `${unscanned} not scanned yet: counted at their full scan budget of visual tokens`
+        : `${unscanned} not scanned yet: counted at ${Math.round(perMin)} visual tokens per minute, as the scanned ones`,
+    );
+  return known.map(({ rec, tokens }) => {
+    if (tokens !== null) return { rec, tokens, scanned: true };
+    const budget = scanBudget(engine.scans, rec.id);
+    const guess = perMin === null ? budget : Math.min(budget, Math.round((perMin * rec.durationS) / 60));
+    return { rec, tokens: guess, scanned: false };
+  });
+}
+
+/** Seconds one recording takes at the stored rates; a scan first where it has none (when its cost is known). */
+function recordingSeconds(p: Planned, cost: StoredCost, scan: StoredCost | undefined): number | null {
+  if (cost.tokenMs === null) return null;
+  const minutes = p.rec.durationS / 60;
+  const scanMs = p.scanned ? 0 : minutes * (scan?.scanMsPerMin ?? 0);
+  return (p.tokens * cost.tokenMs + minutes * (cost.decodeMsPerMin ?? 0) + scanMs) / 1000;
+}
+
+/**
+ * How long a query over some recordings (none listed: the whole library) will take on this
+ * machine with a model and device (or a model server; none named: the settings', as `query.run`
+ * asks): each recording's planned visual tokens times the costs measured here by earlier runs
+ * of that model on that device. Where nothing is measured yet it says so (basis 'none'), and
+ * invents nothing. Checks the model and device as a query would, and runs nothing.
+ */
+export async function estimateQuery(engine: Engine, req: EstimateRequest): Promise<Estimate> {
+  const recs = queryRecordings(engine, req.recordingIds);
+  const { model, device } = await costKey(engine, req);
+  const cost = engine.costs.get(model, device);
+  const notes: string[] = [];
+  const planned = planAll(engine, recs, notes);
+  const measured = cost !== undefined && cost.tokenMs !== null;
+  const scan = engine.costs.scan();
+  if (measured && planned.some((p) => !p.scanned) && (scan?.scanMsPerMin ?? null) === null)
+    notes.push('scan time not measured yet on this machine: the scans the query makes first are not counted');
+  const perRecording: RecordingEstimate[] = planned.map((p) => ({
+    recordingId: p.rec.id,
+    seconds: measured ? recordingSeconds(p, cost, scan) : null,
+    visualTokens: p.tokens,
+    scanned: p.scanned,
+  }));
+  const seconds = measured ? perRecording.reduce((sum, r) => sum + (r.seconds ?? 0), 0) : null;
+  return { model, device, seconds, basis: measured ? 'measured' : 'none', runs: cost?.runs ?? 0, perRecording, notes };
+}
+
+/** The `query.estimate` call: the model and device given, else the settings' (model, device or server). */
+export function estimateCall(engine: Engine, input: EstimateInput): Promise<Estimate> {
+  const s = settingsRequest(engine);
+  const explicit = input.model !== undefined || input.device !== undefined;
+  const base = explicit ? { model: input.model ?? s.model, device: input.device ?? engine.settings.get().device } : s;
+  return estimateQuery(engine, { ...base, recordingIds: input.recordingIds });
+}
