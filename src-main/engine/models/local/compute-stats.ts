@@ -50,7 +50,7 @@ export function timedEncode(encode: Encode, stats: ComputeStats): Encode {
  */
 export function timedForward(forward: Forward, stats: ComputeStats): Forward {
   return async (inputs) => {
-    const ids = inputs['input_ids'] as Tensor | undefined;
+    const ids = (inputs['input_ids'] ?? inputs['inputs_embeds']) as Tensor | undefined;
     const [batch = 1, seq = 1] = ids?.dims ?? [];
     const visionBefore = stats.vision.ms;
     const start = performance.now();

@@ -133,6 +133,15 @@ export class LocalModel {
     return new LocalModel(manifest, dir, device, processor, tokenizer, model, features, prefixBytes);
   }
 
+  /** Most tokens one decoder pass reads when a prompt is read (bounds its logits and activations). */
+  get prefillChunk(): number {
+    return this.reader.prefillChunk;
+  }
+
+  set prefillChunk(tokens: number) {
+    this.reader.prefillChunk = tokens;
+  }
+
   /** Tokenizes the messages and readies the images, reusing cached features where there are some. */
   async prepare(messages: readonly PromptMessage[]): Promise<Prepared> {
     const parts = imageParts(messages);

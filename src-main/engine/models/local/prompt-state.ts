@@ -2,10 +2,14 @@ import { createHash } from 'node:crypto';
 import { Tensor } from '@huggingface/transformers';
 import type { DynamicCache, Qwen2VLForConditionalGeneration } from '@huggingface/transformers';
 import type { TimeEncoding } from '../families.js';
-import { type PrefixCache, step } from './kv.js';
+import type { PrefixCache } from './kv.js';
+import { stepChunked } from './prefill.js';
 import type { PromptInputs } from './prompt.js';
 import { ropeTimePositions } from './rope-time.js';
 import type { PreparedImage } from './vision.js';
+
+/** Default of PromptReader.prefillChunk: measured by `npm run bench -- real-qwen2-vl` (README). */
+const PREFILL_CHUNK = 512;
 
 /** A prompt read by the model: its KV cache, the logits after it, its length and M-RoPE text offset. */
 export interface PromptState {
@@ -43,6 +47,9 @@ export interface PromptLayout {
  * prompt over the same frames reads only its own instruction.
  */
 export class PromptReader {
+  /** Most tokens one decoder pass reads (prefill.ts): bounds the logits and activations a long prompt holds. */
+  prefillChunk = PREFILL_CHUNK;
+
   constructor(
     private readonly model: Qwen2VLForConditionalGeneration,
     private readonly layout: PromptLayout,
@@ -76,23 +83,31 @@ export class PromptReader {
     const key = this.prefixKey(p, ids, cut);
     let prefix = cut > 0 ? this.prefixes.get(key) : undefined;
     if (cut > 0 && !prefix) {
-      const first = await step(this.model, {
-        input_ids: p.input_ids.slice(null, [0, cut]),
-        attention_mask: p.attention_mask.slice(null, [0, cut]),
-        position_ids: positions.slice(null, null, [0, cut]),
-        vision: { pixel_values: p.pixel_values, image_grid_thw: p.image_grid_thw },
-        keep: 1,
-      });
+      const first = await stepChunked(
+        this.model,
+        {
+          input_ids: p.input_ids.slice(null, [0, cut]),
+          attention_mask: p.attention_mask.slice(null, [0, cut]),
+          position_ids: positions.slice(null, null, [0, cut]),
+          vision: { pixel_values: p.pixel_values, image_grid_thw: p.image_grid_thw },
+          keep: 1,
+        },
+        this.prefillChunk,
+      );
       prefix = first.cache;
       this.prefixes.set(key, prefix);
     }
-    const rest = await step(this.model, {
-      input_ids: p.input_ids.slice(null, [cut, n]),
-      attention_mask: p.attention_mask,
-      position_ids: positions.slice(null, null, [cut, n]),
-      past: prefix,
-      keep: 1,
-    });
+    const rest = await stepChunked(
+      this.model,
+      {
+        input_ids: p.input_ids.slice(null, [cut, n]),
+        attention_mask: p.attention_mask,
+        position_ids: positions.slice(null, null, [cut, n]),
+        past: prefix,
+        keep: 1,
+      },
+      this.prefillChunk,
+    );
     return { cache: rest.cache, last: rest.rows[0] as Float32Array, length: n, ropeDelta };
   }
 
