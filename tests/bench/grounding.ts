@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { makeVideo, type VideoRecipe } from '../fixtures/make-video.js';
+import { makeVideo } from '../fixtures/make-video.js';
+import { THREE_MIN } from './clips.js';
 import { makeTinyQwen2VL, type TinyQwen2VLOptions } from '../fixtures/tiny-qwen2vl/generate.js';
 import { groundQuery } from '../../src-main/engine/api/ground.js';
 import { Engine } from '../../src-main/engine/engine.js';
@@ -15,16 +16,6 @@ import { timed, type Report } from './timed.js';
 
 const TEMPO = path.join(process.cwd(), 'bin', 'tempo.js');
 
-/** Three minutes, two events: encodes in well under a minute on two cores. */
-export const THREE_MIN: VideoRecipe = {
-  durationS: 180,
-  width: 640,
-  height: 360,
-  events: [
-    { kind: 'box', from: 41.3, to: 55.8, x: 80, y: 60, w: 120, h: 120, color: 'white' },
-    { kind: 'box', from: 121.6, to: 133.2, x: 400, y: 180, w: 140, h: 100, color: 'yellow' },
-  ],
-};
 /**
  * The bench model: wider and deeper than the tests' default tiny model (64 wide, 2 layers),
  * random weights, plus a parrot head (tests/fixtures/tiny-qwen2vl/parrot.ts) that ends its

@@ -3,14 +3,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { makeVideo, recipeBoundaries, type VideoRecipe } from '../fixtures/make-video.js';
+import { makeVideo, recipeBoundaries } from '../fixtures/make-video.js';
+import { SIXTY_MIN, TEN_MIN } from './clips.js';
 import { benchGrounding } from './grounding.js';
+import type { Device } from '../../src-main/engine/models/devices.js';
+import type { RealSizeDtype } from '../fixtures/real-size/generate.js';
+import { benchRealMemory } from './real-size/memory.js';
+import { benchRealSize } from './real-size/part.js';
 import { benchTimeline } from './timeline.js';
 import { median, timed } from './timed.js';
 
 const ROOT = process.cwd();
 const TEMPO = path.join(ROOT, 'bin', 'tempo.js');
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+/** Dtypes of the real-size parts: fp32, and the 4-bit and 8-bit forms of the published exports. */
+const REAL_DTYPES: RealSizeDtype[] = ['fp32', 'q4', 'q8'];
 
 interface ScanDoc {
   changePoints: number[];
@@ -27,28 +34,18 @@ function report(name: string, value: string, target: string, ok: boolean): void 
   console.log(line);
 }
 
-const TEN_MIN: VideoRecipe = {
-  durationS: 600,
-  width: 1280,
-  height: 720,
-  events: [
-    { kind: 'box', from: 83.4, to: 97.8, x: 200, y: 150, w: 160, h: 160, color: 'white' },
-    { kind: 'mover', from: 281, to: 296, x0: 0, y: 400, w: 120, h: 120, speed: 70, color: 'red' },
-    { kind: 'box', from: 455.2, to: 471.6, x: 900, y: 300, w: 200, h: 120, color: 'yellow' },
-  ],
-};
-const SIXTY_MIN: VideoRecipe = {
-  durationS: 3600,
-  width: 640,
-  height: 360,
-  events: [{ kind: 'box', from: 1800, to: 1830, x: 100, y: 100, w: 80, h: 80, color: 'white' }],
-};
-
-/** `npm run bench -- grounding timeline` runs only those parts; no argument runs all. */
-const PARTS = ['scan', 'grounding', 'timeline'] as const;
-const asked = process.argv.slice(2);
+/**
+ * `npm run bench -- grounding timeline` runs only those parts; no part named runs all.
+ * `--device webgpu` (or cuda where there is one) runs the real-size parts on that device.
+ */
+const PARTS = ['scan', 'grounding', 'timeline', 'real-qwen2-vl', 'real-qwen3-vl', 'real-memory'] as const;
+const argv = process.argv.slice(2);
+const deviceAt = argv.indexOf('--device');
+const DEVICE = deviceAt >= 0 ? (argv[deviceAt + 1] ?? 'cpu') : 'cpu';
+const asked = deviceAt >= 0 ? argv.filter((_, i) => i !== deviceAt && i !== deviceAt + 1) : argv;
 for (const a of asked)
   if (!(PARTS as readonly string[]).includes(a)) throw new Error(`bench: no part ${a} (${PARTS.join(', ')})`);
+if (!['cpu', 'webgpu', 'cuda'].includes(DEVICE)) throw new Error(`bench: --device cpu, webgpu or cuda, not ${DEVICE}`);
 const runs = (part: (typeof PARTS)[number]): boolean => asked.length === 0 || asked.includes(part);
 
 async function benchScan(): Promise<void> {
@@ -126,6 +123,13 @@ async function main(): Promise<void> {
   // 4-6. Grounding: a repeated query, and the SAA plan against uniform 2 fps (grounding.ts).
   if (runs('grounding')) await benchGrounding(report);
   if (runs('timeline')) await benchTimeline(report);
+  // What a real-size 2B model costs here (real-size/): per model and dtype, and memory against footage length.
+  // WebGPU through Mesa emulates the GPU on the CPU, its buffers in system memory: q4 only, to fit beside the CPU copy.
+  const dtypes: RealSizeDtype[] = DEVICE === 'webgpu' ? ['q4'] : REAL_DTYPES;
+  const real = { dtypes, device: DEVICE as Device, timeoutS: DEVICE === 'cpu' ? 900 : 600 };
+  if (runs('real-qwen2-vl')) await benchRealSize(report, { name: 'qwen2-vl-2b', ...real });
+  if (runs('real-qwen3-vl')) await benchRealSize(report, { name: 'qwen3-vl-2b', ...real });
+  if (runs('real-memory')) await benchRealMemory(report, 'qwen2-vl-2b', 'q8');
 
   const failed = lines.filter((l) => l.startsWith('FAIL')).length;
   console.log(`${lines.length - failed} passed, ${failed} failed`);

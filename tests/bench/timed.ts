@@ -10,8 +10,11 @@ export interface Timed {
 /** One bench figure, printed as a PASS/FAIL line against its target. */
 export type Report = (name: string, value: string, target: string, ok: boolean) => void;
 
-/** Runs a command, timing it and sampling the resident memory of its whole process tree. */
-export function timed(cmd: string, args: string[]): Promise<Timed> {
+/**
+ * Runs a command, timing it and sampling the resident memory of its whole process tree;
+ * with `timeoutS`, kills it past that many seconds (the promise then rejects).
+ */
+export function timed(cmd: string, args: string[], opts: { timeoutS?: number } = {}): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -23,8 +26,15 @@ export function timed(cmd: string, args: string[]): Promise<Timed> {
     const sampler = setInterval(() => {
       if (child.pid) peakRss = Math.max(peakRss, treeRss(child.pid));
     }, 50);
+    const limit = opts.timeoutS
+      ? setTimeout(() => {
+          stderr += `\nkilled after ${opts.timeoutS} s`;
+          child.kill('SIGKILL');
+        }, opts.timeoutS * 1000)
+      : undefined;
     child.on('close', (code) => {
       clearInterval(sampler);
+      clearTimeout(limit);
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`));
       else resolve({ seconds, peakRss, stdout });

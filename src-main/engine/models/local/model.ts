@@ -24,6 +24,12 @@ export interface TokenLogprob {
 export interface LoadOptions {
   /** Where vision features are kept between calls and processes; none keeps them per prompt only. */
   cache?: DiskCache;
+  /**
+   * onnxruntime's CPU memory arena (default on): kept buffers are reused between runs but never
+   * given back, and a 2B model's peaks (logits of a prompt chunk, attention of a vision run)
+   * stay resident after them.
+   */
+  cpuMemArena?: boolean;
   /** Memory for the KV caches of prompt prefixes (frames and labels), kept for later queries; default 1 GiB. */
   prefixCacheBytes?: number;
 }
@@ -127,6 +133,7 @@ export class LocalModel {
     const model = (await familyClass(manifest.family).from_pretrained(name, {
       device,
       dtype,
+      ...(opts.cpuMemArena === undefined ? {} : { session_options: { enableCpuMemArena: opts.cpuMemArena } }),
     })) as Qwen2VLForConditionalGeneration;
     const features = opts.cache ? new FeatureCache(opts.cache, visionKey(dir, manifest)) : null;
     const prefixBytes = opts.prefixCacheBytes ?? prefixCacheBytesFromEnv();
