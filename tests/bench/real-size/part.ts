@@ -31,7 +31,8 @@ async function measure(job: WorkerJob, timeoutS: number): Promise<{ fig: WorkerF
     const run = await timed(process.execPath, [WORKER, file], { timeoutS });
     return { fig: JSON.parse(run.stdout) as WorkerFigures, peakRss: run.peakRss };
   } catch (e) {
-    return (e as Error).message.split('\n').at(-1) ?? String(e);
+    // The worker's last progress lines, then why it stopped.
+    return (e as Error).message.split('\n').slice(-4).join(' | ');
   } finally {
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   }

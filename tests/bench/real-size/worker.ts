@@ -58,6 +58,11 @@ export interface WorkerFigures {
   peakRssInProcess: number;
 }
 
+/** Progress on stderr: where a worker killed for time got to. */
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
 let seed = 1;
 let peak = 0;
 /** Peak resident memory while `f` runs (sampled every 50 ms and at its end). */
@@ -120,11 +125,15 @@ async function run(job: WorkerJob): Promise<WorkerFigures> {
     ...(job.arena === undefined ? {} : { cpuMemArena: job.arena }),
   });
   const loadMs = performance.now() - t0;
+  log(`loaded in ${(loadMs / 1000).toFixed(1)} s`);
   const rssAfterLoad = process.memoryUsage().rss;
   // Warm-up: first runs allocate the sessions' buffers.
   await ask(model, [[noiseFrame(56, 56, 0)]], 1, 2);
   const vision: VisionFigure[] = [];
-  for (const size of job.sizes) vision.push(await visionAt(model, size, job.reps));
+  for (const size of job.sizes) {
+    vision.push(await visionAt(model, size, job.reps));
+    log(`vision ${size.width}x${size.height}: ${(vision.at(-1) as VisionFigure).msPerFrame.toFixed(0)} ms/frame`);
+  }
   const main = job.sizes[0] as FrameSizeAsked;
   const groups = Array.from({ length: job.prefillParts }, (_, i) => [
     noiseFrame(main.width, main.height, i),
