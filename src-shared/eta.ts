@@ -46,9 +46,14 @@ export function formatEta(seconds: number | null): string {
   return seconds < 1 ? 'almost done' : `about ${formatSeconds(seconds)} left`;
 }
 
-/** A job's ETA from its ISO start time (the job contract's `startedAt`); null while it has none. */
+/** When a job started, in ms, from the job contract's ISO `startedAt`; null while it has none. */
+export function jobStartMs(job: { startedAt: string | null }): number | null {
+  const started = job.startedAt === null ? Number.NaN : Date.parse(job.startedAt);
+  return Number.isNaN(started) ? null : started;
+}
+
+/** A job's ETA from its start time; null while it has none. */
 export function jobEta(job: { startedAt: string | null; progress: number }, nowMs: number): number | null {
-  if (job.startedAt === null) return null;
-  const started = Date.parse(job.startedAt);
-  return Number.isNaN(started) ? null : eta(started, nowMs, job.progress);
+  const started = jobStartMs(job);
+  return started === null ? null : eta(started, nowMs, job.progress);
 }

@@ -1,3 +1,4 @@
+import { jobStartMs } from '../../src-shared/eta.js';
 import type { Job } from '../../src-shared/jobs.js';
 import type { CommandContext } from './context.js';
 import type { Output } from './output.js';
@@ -12,8 +13,7 @@ export function followJobs(ctx: CommandContext, label: string): { onJob: (job: J
   const ids = new Set<number>();
   const onEvent = ({ job }: { job: Job }): void => {
     if (!ids.has(job.id)) return;
-    const started = job.startedAt === null ? Number.NaN : Date.parse(job.startedAt);
-    out.progress(`${label} (${job.type})`, job.progress, Number.isNaN(started) ? undefined : started);
+    out.progress(`${label} (${job.type})`, job.progress, jobStartMs(job) ?? undefined);
   };
   const onAbort = (): void => {
     for (const id of ids) engine.jobs.cancel(id);

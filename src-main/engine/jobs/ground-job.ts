@@ -149,9 +149,8 @@ export function groundJobHandler(deps: GroundJobDeps): JobHandler<GroundPayload>
     await ensureCurrentFile(deps.recordings, p.recordingId);
     const rec = deps.recordings.get(p.recordingId);
     if (!rec) throw new Error(`recording ${p.recordingId} is not in the library`);
-    const scanStart = performance.now();
     const scan = await scannedOrFresh(rec, p.budgetTokens, deps.scans, signal, (f) => progress(f / 3));
-    const scanMs = scan.fresh ? Math.round(performance.now() - scanStart) : null;
+    const { scanMs } = scan;
     const r = await resolveTarget(deps, p.target);
     const { out, profile } = await groundOnPlan({
       rec,

@@ -40,7 +40,8 @@ export async function analyseForStore(
   jobId: number | null,
   signal: AbortSignal,
   progress: (fraction: number) => void,
-): Promise<{ frames: PlannedFrame[]; changePoints: number[]; write: () => number }> {
+): Promise<{ frames: PlannedFrame[]; changePoints: number[]; ms: number; write: () => number }> {
+  const start = performance.now();
   const result = await analyseRecording(rec.path, {
     durationS: rec.durationS,
     width: rec.width,
@@ -64,7 +65,7 @@ export async function analyseForStore(
       activity: result.track.activity,
       warnings: result.warnings,
     });
-  return { frames: result.frames, changePoints: result.changePoints, write };
+  return { frames: result.frames, changePoints: result.changePoints, ms: performance.now() - start, write };
 }
 
 /**
@@ -78,11 +79,17 @@ export async function scannedOrFresh(
   scans: ScansRepo,
   signal: AbortSignal,
   progress: (fraction: number) => void,
-): Promise<{ plan: { frames: PlannedFrame[]; changePoints: number[] }; fresh: boolean; write: () => number }> {
+): Promise<{
+  plan: { frames: PlannedFrame[]; changePoints: number[] };
+  fresh: boolean;
+  /** How long the fresh analysis took; null for a stored scan. */
+  scanMs: number | null;
+  write: () => number;
+}> {
   const stored = scans.latest(rec.id, budgetTokens) ?? scans.latest(rec.id);
-  if (stored) return { plan: stored, fresh: false, write: () => stored.id };
+  if (stored) return { plan: stored, fresh: false, scanMs: null, write: () => stored.id };
   const fresh = await analyseForStore(rec, budgetTokens, scans, null, signal, progress);
-  return { plan: fresh, fresh: true, write: fresh.write };
+  return { plan: fresh, fresh: true, scanMs: Math.round(fresh.ms), write: fresh.write };
 }
 
 /**
@@ -102,9 +109,7 @@ export function scanJobHandler(
     const rec = recordings.get(payload.recordingId);
     if (!rec) throw new Error(`recording ${payload.recordingId} is not in the library`);
     const content = recordings.fingerprint(rec.id);
-    const start = performance.now();
-    const { write } = await analyseForStore(rec, payload.budgetTokens, scans, job.id, signal, progress);
-    const scanMs = performance.now() - start;
+    const { write, ms: scanMs } = await analyseForStore(rec, payload.budgetTokens, scans, job.id, signal, progress);
     return () => {
       if (recordings.fingerprint(rec.id) !== content)
         throw new Error(`${rec.path} changed while it was scanned: scan it again`);

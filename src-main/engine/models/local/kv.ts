@@ -56,14 +56,24 @@ export async function step(
     ...(inputs.vision ?? {}),
     num_logits_to_keep: new Tensor('int64', [BigInt(inputs.keep)], []),
   })) as Record<string, Tensor> & { logits: Tensor };
-  const [, seq = 0, vocab = 0] = out.logits.dims;
-  const data = out.logits.data as Float32Array;
+  return { rows: lastRows(out.logits, inputs.keep), cache: cacheOf(out) };
+}
+
+/** The logits of the last `keep` positions of a [1, seq, vocab] output, one row each. */
+export function lastRows(logits: Tensor, keep: number): Float32Array[] {
+  const [, seq = 0, vocab = 0] = logits.dims;
+  const data = logits.data as Float32Array;
   const rows: Float32Array[] = [];
-  for (let j = seq - inputs.keep; j < seq; j++) rows.push(data.slice(j * vocab, (j + 1) * vocab));
+  for (let j = seq - keep; j < seq; j++) rows.push(data.slice(j * vocab, (j + 1) * vocab));
+  return rows;
+}
+
+/** A forward pass's `present.N.key/value` outputs as the cache the next pass takes. */
+export function cacheOf(out: Record<string, Tensor>): DynamicCache {
   const entries = Object.entries(out)
     .filter(([name]) => name.startsWith('present.'))
     .map(([name, t]) => [name.replace('present', 'past_key_values'), t] as const);
-  return { rows, cache: new DynamicCache(Object.fromEntries(entries)) };
+  return new DynamicCache(Object.fromEntries(entries));
 }
 
 /**
@@ -102,10 +112,7 @@ export async function stepBatch(
   const [, seq = 0, vocab = 0] = out.logits.dims;
   const data = out.logits.data as Float32Array;
   const rows = Array.from({ length: n }, (_, b) => data.slice((b * seq + seq - 1) * vocab, (b * seq + seq) * vocab));
-  const entries = Object.entries(out)
-    .filter(([name]) => name.startsWith('present.'))
-    .map(([name, t]) => [name.replace('present', 'past_key_values'), t] as const);
-  return { rows, cache: new DynamicCache(Object.fromEntries(entries)) };
+  return { rows, cache: cacheOf(out) };
 }
 
 export function logSoftmax(row: Float32Array): Float32Array {

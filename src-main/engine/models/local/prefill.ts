@@ -1,6 +1,6 @@
-import { DynamicCache, Tensor } from '@huggingface/transformers';
-import type { Qwen2VLForConditionalGeneration } from '@huggingface/transformers';
-import { release, step, type Stepped } from './kv.js';
+import { Tensor } from '@huggingface/transformers';
+import type { DynamicCache, Qwen2VLForConditionalGeneration } from '@huggingface/transformers';
+import { cacheOf, lastRows, release, step, type Stepped } from './kv.js';
 
 /**
  * A long prompt read in chunks: the published decoders return logits for every position they
@@ -37,13 +37,6 @@ async function embeddings(model: Qwen2VLForConditionalGeneration, inputs: StepIn
   }).inputs_embeds;
 }
 
-function cacheOf(out: Record<string, Tensor>): DynamicCache {
-  const entries = Object.entries(out)
-    .filter(([name]) => name.startsWith('present.'))
-    .map(([name, t]) => [name.replace('present', 'past_key_values'), t] as const);
-  return new DynamicCache(Object.fromEntries(entries));
-}
-
 /** step() over a prompt of any length, at most `chunk` tokens per decoder pass. */
 export async function stepChunked(
   model: Qwen2VLForConditionalGeneration,
@@ -67,9 +60,7 @@ export async function stepChunked(
       ...(past ? { past_key_values: past } : {}),
       num_logits_to_keep: new Tensor('int64', [BigInt(Math.max(1, keep))], []),
     })) as Record<string, Tensor> & { logits: Tensor };
-    const [, n = 0, vocab = 0] = out.logits.dims;
-    const data = out.logits.data as Float32Array;
-    for (let j = n - keep; j < n; j++) rows.push(data.slice(j * vocab, (j + 1) * vocab));
+    rows.push(...lastRows(out.logits, keep));
     const next = cacheOf(out);
     if (past !== inputs.past) await release(past, [inputs.past]);
     past = next;
