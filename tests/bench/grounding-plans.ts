@@ -8,18 +8,13 @@ import { checkModelDir } from '../../src-main/engine/models/manifest.js';
 import { LocalModel } from '../../src-main/engine/models/local/model.js';
 import { getProfile } from '../../src-main/engine/models/profiles/index.js';
 import { qwenTokens, smartResize } from '../../src-main/engine/saa/tokens.js';
+import { uniformPlan } from './plan-checks.js';
 import type { Report } from './timed.js';
 
 /** The scan's largest (active) frame area, frame-plan.ts's default. */
 const ACTIVE_MAX_PIXELS = 448 * 252;
 /** Answers per window: the CLI's default. */
 const SAMPLES = 3;
-
-/** Uniform 2 fps over the recording at one size, the last frame kept 0.1 s before the end as the scan does. */
-function uniformPlan(durationS: number, size: { width: number; height: number; tokens: number }): PlannedFrame[] {
-  const n = Math.ceil(durationS * 2);
-  return Array.from({ length: n }, (_, i) => ({ t: Math.min(i / 2, durationS - 0.1), ...size }));
-}
 
 interface PlanFigures {
   frames: number;

@@ -12,9 +12,7 @@ import { Engine } from '../../src-main/engine/engine.js';
 import { loadModel } from '../../src-main/engine/models/loaded.js';
 import { checkModelDir } from '../../src-main/engine/models/manifest.js';
 import { benchPlans } from './grounding-plans.js';
-import { timed, type Report } from './timed.js';
-
-const TEMPO = path.join(process.cwd(), 'bin', 'tempo.js');
+import { tempo, type Report } from './timed.js';
 
 /**
  * The bench model: wider and deeper than the tests' default tiny model (64 wide, 2 layers),
@@ -43,17 +41,7 @@ interface Query {
 }
 
 async function ground(home: string, query: string): Promise<Query> {
-  const run = await timed(process.execPath, [
-    TEMPO,
-    '--home',
-    home,
-    '--json',
-    'ground',
-    '1',
-    query,
-    '--model',
-    'bench',
-  ]);
+  const run = await tempo(home, 'ground', '1', query, '--model', 'bench');
   return { seconds: run.seconds, doc: JSON.parse(run.stdout) as GroundDoc };
 }
 
@@ -103,8 +91,8 @@ export async function benchGrounding(report: Report): Promise<void> {
   try {
     await makeTinyQwen2VL(path.join(home, 'models', 'bench'), BENCH_MODEL);
     await makeTinyQwen2VL(path.join(home, 'models', 'random'), RANDOM_MODEL);
-    await timed(process.execPath, [TEMPO, '--home', home, '--json', 'import', clip]);
-    await timed(process.execPath, [TEMPO, '--home', home, '--json', 'scan', '1']);
+    await tempo(home, 'import', clip);
+    await tempo(home, 'scan', '1');
     console.log(
       `grounding: 3-min 640x360 recording, tiny random Qwen2-VL with a parrot head (hidden ${BENCH_MODEL.hiddenSize}, ` +
         `${BENCH_MODEL.numLayers} layers, 2048-token context) on cpu`,

@@ -5,16 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { makeVideo, recipeBoundaries } from '../fixtures/make-video.js';
 import { SIXTY_MIN, TEN_MIN } from './clips.js';
+import { coveredBoundaries } from './plan-checks.js';
 import { benchGrounding } from './grounding.js';
 import type { Device } from '../../src-main/engine/models/devices.js';
 import type { RealSizeDtype } from '../fixtures/real-size/generate.js';
 import { benchRealMemory } from './real-size/memory.js';
 import { benchRealSize } from './real-size/part.js';
 import { benchTimeline } from './timeline.js';
-import { median, timed } from './timed.js';
+import { median, tempo, timed } from './timed.js';
 
-const ROOT = process.cwd();
-const TEMPO = path.join(ROOT, 'bin', 'tempo.js');
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 /** Dtypes of the real-size parts: fp32, and the 4-bit and 8-bit forms of the published exports. */
 const REAL_DTYPES: RealSizeDtype[] = ['fp32', 'q4', 'q8'];
@@ -52,10 +51,10 @@ async function benchScan(): Promise<void> {
   console.log('encoding bench recordings (cached after the first run)...');
   const ten = await makeVideo(TEN_MIN);
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-bench-'));
-  await timed(process.execPath, [TEMPO, '--home', home, '--json', 'import', ten]);
+  await tempo(home, 'import', ten);
 
   // 1. Scan time against a plain ffmpeg decode at 2 fps, scaled to the plan's largest size.
-  const first = await timed(process.execPath, [TEMPO, '--home', home, '--json', 'scan', '1']);
+  const first = await tempo(home, 'scan', '1');
   const plan = JSON.parse(first.stdout) as ScanDoc;
   const largest = plan.frames.reduce((a, f) => (f.tokens > a.tokens ? f : a), plan.frames[0] as ScanDoc['frames'][0]);
   const scans: number[] = [first.seconds];
@@ -74,8 +73,7 @@ async function benchScan(): Promise<void> {
       '-',
     ]);
     plain.push(ff.seconds);
-    if (i > 0)
-      scans.push((await timed(process.execPath, [TEMPO, '--home', home, '--json', 'scan', '1', '--force'])).seconds);
+    if (i > 0) scans.push((await tempo(home, 'scan', '1', '--force')).seconds);
   }
   const ratio = median(scans) / median(plain);
   console.log(
@@ -85,9 +83,7 @@ async function benchScan(): Promise<void> {
 
   // 2. Tokens spent against uniform 2 fps, with every boundary still covered.
   const bounds = recipeBoundaries(TEN_MIN);
-  const covered = bounds.filter(
-    (b) => plan.changePoints.some((c) => Math.abs(c - b) <= 0.5) && plan.frames.some((f) => Math.abs(f.t - b) <= 0.5),
-  ).length;
+  const covered = coveredBoundaries(bounds, plan);
   const tokenRatio = plan.visualTokens / plan.uniformTokens;
   console.log(
     `  visualTokens ${plan.visualTokens}, uniformTokens ${plan.uniformTokens}, frames ${plan.frames.length}, change points ${plan.changePoints.map((c) => c.toFixed(1)).join(' ')}`,
@@ -101,8 +97,8 @@ async function benchScan(): Promise<void> {
 
   // 3. Peak memory (tempo and its ffmpeg child together) scanning a 60-minute recording.
   const sixty = await makeVideo(SIXTY_MIN);
-  await timed(process.execPath, [TEMPO, '--home', home, '--json', 'import', sixty]);
-  const long = await timed(process.execPath, [TEMPO, '--home', home, '--json', 'scan', '2']);
+  await tempo(home, 'import', sixty);
+  const long = await tempo(home, 'scan', '2');
   console.log(
     `  60-min scan took ${long.seconds.toFixed(1)} s; 10-min 720p scan peaked at ${(first.peakRss / MB).toFixed(0)} MB`,
   );

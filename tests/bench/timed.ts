@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { treeRss } from './proc-tree.js';
 
 export interface Timed {
@@ -40,6 +41,13 @@ export function timed(cmd: string, args: string[], opts: { timeoutS?: number } =
       else resolve({ seconds, peakRss, stdout });
     });
   });
+}
+
+const TEMPO = path.join(process.cwd(), 'bin', 'tempo.js');
+
+/** `tempo --home HOME --json ARGS...` as an operator runs it, timed with its memory. */
+export function tempo(home: string, ...args: string[]): Promise<Timed> {
+  return timed(process.execPath, [TEMPO, '--home', home, '--json', ...args]);
 }
 
 export function median(xs: number[]): number {

@@ -7,9 +7,8 @@ import { checkModelDir } from '../../../src-main/engine/models/manifest.js';
 import { makeVideo } from '../../fixtures/make-video.js';
 import { cachedRealSizeModel, type RealSizeDtype, type RealSizeName } from '../../fixtures/real-size/generate.js';
 import { TEN_MIN, TWO_MIN } from '../clips.js';
-import { timed, type Report } from '../timed.js';
+import { tempo, type Report } from '../timed.js';
 
-const TEMPO = path.join(process.cwd(), 'bin', 'tempo.js');
 const MB = 1024 * 1024;
 /**
  * What grounding holds besides the weights and the prefix KV cache, whatever the footage: a
@@ -63,19 +62,9 @@ export async function benchRealMemory(report: Report, name: RealSizeName, dtype:
     ];
     const peaks: number[] = [];
     for (const [i, clip] of clips.entries()) {
-      await timed(process.execPath, [TEMPO, '--home', home, '--json', 'import', clip.file]);
-      await timed(process.execPath, [TEMPO, '--home', home, '--json', 'scan', String(i + 1)]);
-      const run = await timed(process.execPath, [
-        TEMPO,
-        '--home',
-        home,
-        '--json',
-        'ground',
-        String(i + 1),
-        'a white box appears',
-        '--model',
-        view,
-      ]);
+      await tempo(home, 'import', clip.file);
+      await tempo(home, 'scan', String(i + 1));
+      const run = await tempo(home, 'ground', String(i + 1), 'a white box appears', '--model', view);
       const doc = JSON.parse(run.stdout) as { timings?: Record<string, number>; windows?: unknown[] };
       peaks.push(run.peakRss);
       console.log(

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { PlannedFrame } from '../../../src-shared/scans.js';
 import { makeVideo, recipeBoundaries, type VideoRecipe } from '../../fixtures/make-video.js';
-import { timed } from '../timed.js';
+import { coveredBoundaries, uniformPlan } from '../plan-checks.js';
+import { tempo } from '../timed.js';
 
 export interface ClipPlan {
   label: string;
@@ -18,13 +19,6 @@ export interface ClipPlan {
   boundaries: number;
 }
 
-const TEMPO = path.join(process.cwd(), 'bin', 'tempo.js');
-
-function uniformPlan(durationS: number, size: PlannedFrame): PlannedFrame[] {
-  const n = Math.ceil(durationS * 2);
-  return Array.from({ length: n }, (_, i) => ({ ...size, t: Math.min(i / 2, durationS - 0.1) }));
-}
-
 /** Imports and scans each clip in a scratch home; the plans, and how many event boundaries each covers. */
 export async function clipPlans(clips: { label: string; recipe: VideoRecipe }[]): Promise<ClipPlan[]> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-bench-plans-'));
@@ -32,14 +26,11 @@ export async function clipPlans(clips: { label: string; recipe: VideoRecipe }[])
     const plans: ClipPlan[] = [];
     for (const [i, { label, recipe }] of clips.entries()) {
       const file = await makeVideo(recipe);
-      await timed(process.execPath, [TEMPO, '--home', home, '--json', 'import', file]);
-      const scan = await timed(process.execPath, [TEMPO, '--home', home, '--json', 'scan', String(i + 1)]);
+      await tempo(home, 'import', file);
+      const scan = await tempo(home, 'scan', String(i + 1));
       const doc = JSON.parse(scan.stdout) as { frames: PlannedFrame[]; changePoints: number[] };
       const largest = doc.frames.reduce((a, f) => (f.tokens > a.tokens ? f : a), doc.frames[0] as PlannedFrame);
       const bounds = recipeBoundaries(recipe);
-      const covered = bounds.filter(
-        (b) => doc.changePoints.some((c) => Math.abs(c - b) <= 0.5) && doc.frames.some((f) => Math.abs(f.t - b) <= 0.5),
-      ).length;
       const events = (recipe.events ?? []).flatMap((e) => (e.kind === 'cut' ? [] : [{ startS: e.from, endS: e.to }]));
       plans.push({
         label,
@@ -47,7 +38,7 @@ export async function clipPlans(clips: { label: string; recipe: VideoRecipe }[])
         events,
         saa: doc.frames,
         uniform: uniformPlan(recipe.durationS, largest),
-        covered,
+        covered: coveredBoundaries(bounds, doc),
         boundaries: bounds.length,
       });
     }
