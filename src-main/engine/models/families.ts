@@ -25,6 +25,12 @@ export interface FamilyInfo {
   /** Answer profile when none is given. */
   profile: string;
   time: TimeEncoding;
+  /**
+   * Fewest pixels the family's video processor allows a whole clip (frames x height x width),
+   * as its published video_preprocessor_config.json has it; null where video frames are
+   * bounded one by one as images are (Qwen2-VL, Qwen2.5-VL). See local/frame-bounds.ts.
+   */
+  clipMinPixels: number | null;
 }
 
 /** What Tempo Review knows of each family. */
@@ -34,17 +40,20 @@ export const FAMILIES: Readonly<Record<ModelFamily, FamilyInfo>> = {
     nestedText: false,
     profile: 'qwen2-vl',
     time: 'labels',
+    clipMinPixels: null,
   },
   qwen2_5_vl: {
     gridInput: 'image_grid_thw',
     nestedText: true,
     profile: 'timelens',
     time: 'rope-time',
+    clipMinPixels: null,
   },
   qwen3_vl: {
     gridInput: 'image_grid_thw',
     nestedText: true,
     profile: 'qwen3-vl',
     time: 'seconds-labels',
+    clipMinPixels: 4096,
   },
 };

@@ -8,6 +8,7 @@ import { FAMILIES, type TimeEncoding } from '../families.js';
 import { SessionName, type ModelManifest } from '../manifest.js';
 import { continuation, drawBatch, type Decoder, type Generated, type GenerateOptions } from './decode.js';
 import { familyClass } from './family-class.js';
+import { applyFrameBounds } from './frame-bounds.js';
 import { logSoftmax, PrefixCache, release, tileCache, topK } from './kv.js';
 import { emptyComputeStats, timedEncode, timedForward } from './compute-stats.js';
 import { configureOffline } from './offline.js';
@@ -87,7 +88,7 @@ export class LocalModel {
     prefixCacheBytes: number,
   ) {
     this.prefixes = new PrefixCache(prefixCacheBytes);
-    this.modelKey = visionKey(dir, manifest);
+    this.modelKey = visionKey(dir, manifest, processor);
     const eos = eosTokens(model);
     this.decoder = { model, tokenizer, eos, padToken: [...eos][0] ?? 0 };
     const [visionEnd] = tokenizer.encode('<|vision_end|>', { add_special_tokens: false });
@@ -126,6 +127,8 @@ export class LocalModel {
     configureOffline(path.dirname(dir));
     const name = path.basename(dir);
     const processor = await AutoProcessor.from_pretrained(name);
+    // Frames are video frames: the family's video bounds, not its picture minimum (frame-bounds.ts).
+    applyFrameBounds(processor, dir, manifest.family);
     const tokenizer = processor.tokenizer;
     if (!tokenizer) throw new Error(`${dir}: no tokenizer (tokenizer_config.json)`);
     const dtype = Object.fromEntries(SessionName.options.map((s) => [s, manifest.dtype[s] ?? 'fp32']));
@@ -135,7 +138,7 @@ export class LocalModel {
       dtype,
       ...(opts.cpuMemArena === undefined ? {} : { session_options: { enableCpuMemArena: opts.cpuMemArena } }),
     })) as Qwen2VLForConditionalGeneration;
-    const features = opts.cache ? new FeatureCache(opts.cache, visionKey(dir, manifest)) : null;
+    const features = opts.cache ? new FeatureCache(opts.cache, visionKey(dir, manifest, processor)) : null;
     const prefixBytes = opts.prefixCacheBytes ?? prefixCacheBytesFromEnv();
     return new LocalModel(manifest, dir, device, processor, tokenizer, model, features, prefixBytes);
   }

@@ -103,22 +103,28 @@ async function keepFeatures(
   }
 }
 
-/**
- * Visual tokens a model's image processor gives a frame of this size: resized within its
- * min_pixels/max_pixels to multiples of patch_size * merge_size, one token per merged patch
- * (a pair of frames costs the same as one).
- */
-export function visualTokensOf(processor: Processor, width: number, height: number): number {
+/** The image processor's pixel bounds and patch side, read as transformers.js's Qwen2VLImageProcessor reads them. */
+function pixelBounds(processor: Processor): { minPixels?: number; maxPixels?: number; patch: number } {
   const c = (processor.image_processor?.config ?? {}) as {
     min_pixels?: number;
     max_pixels?: number;
     size?: { shortest_edge?: number; longest_edge?: number };
     patch_size?: number;
   };
-  // As transformers.js's Qwen2VLImageProcessor reads its bounds.
-  const minPixels = c.min_pixels ?? c.size?.shortest_edge;
-  const maxPixels = c.max_pixels ?? c.size?.longest_edge;
-  const patch = c.patch_size ?? 14;
+  return {
+    minPixels: c.min_pixels ?? c.size?.shortest_edge,
+    maxPixels: c.max_pixels ?? c.size?.longest_edge,
+    patch: c.patch_size ?? 14,
+  };
+}
+
+/**
+ * Visual tokens a model's image processor gives a frame of this size: resized within its
+ * min_pixels/max_pixels to multiples of patch_size * merge_size, one token per merged patch
+ * (a pair of frames costs the same as one).
+ */
+export function visualTokensOf(processor: Processor, width: number, height: number): number {
+  const { minPixels, maxPixels, patch } = pixelBounds(processor);
   const merge = mergeSizeOf(processor);
   const s = smartResize(height, width, {
     factor: patch * merge,
@@ -128,10 +134,15 @@ export function visualTokensOf(processor: Processor, width: number, height: numb
   return gridTokens([1, s.height / patch, s.width / patch], merge);
 }
 
-/** What identifies a model's vision features: folder, name, the encoder file's size and time, its dtype. */
-export function visionKey(dir: string, manifest: ModelManifest): string {
+/**
+ * What identifies a model's vision features: folder, name, the encoder file's size and time,
+ * its dtype, and the pixel bounds frames are resized within (a frame resized otherwise has
+ * other features).
+ */
+export function visionKey(dir: string, manifest: ModelManifest, processor: Processor): string {
   const dtype = manifest.dtype.vision_encoder ?? 'fp32';
   const file = path.join(dir, 'onnx', `vision_encoder${DTYPE_SUFFIX[dtype]}.onnx`);
   const s = statSync(file, { throwIfNoEntry: false });
-  return [path.resolve(dir), manifest.name, dtype, s?.size ?? 0, s?.mtimeMs ?? 0].join('\u0000');
+  const { minPixels, maxPixels } = pixelBounds(processor);
+  return [path.resolve(dir), manifest.name, dtype, s?.size ?? 0, s?.mtimeMs ?? 0, minPixels, maxPixels].join('\u0000');
 }
