@@ -35,16 +35,25 @@ function report(name: string, value: string, target: string, ok: boolean): void 
 
 /**
  * `npm run bench -- grounding timeline` runs only those parts; no part named runs all.
- * `--device webgpu` (or cuda where there is one) runs the real-size parts on that device.
+ * `--device webgpu` (or cuda where there is one) runs the real-size parts on that device, and
+ * `--dtype q8` (or a comma-separated list) only those dtypes of them.
  */
 const PARTS = ['scan', 'grounding', 'timeline', 'real-qwen2-vl', 'real-qwen3-vl', 'real-memory'] as const;
 const argv = process.argv.slice(2);
-const deviceAt = argv.indexOf('--device');
-const DEVICE = deviceAt >= 0 ? (argv[deviceAt + 1] ?? 'cpu') : 'cpu';
-const asked = deviceAt >= 0 ? argv.filter((_, i) => i !== deviceAt && i !== deviceAt + 1) : argv;
+/** The value after `--flag`, and argv without both. */
+function option(args: string[], flag: string): [string | undefined, string[]] {
+  const at = args.indexOf(flag);
+  return at < 0 ? [undefined, args] : [args[at + 1], args.filter((_, i) => i !== at && i !== at + 1)];
+}
+const [deviceArg, rest] = option(argv, '--device');
+const [dtypeArg, asked] = option(rest, '--dtype');
+const DEVICE = deviceArg ?? 'cpu';
 for (const a of asked)
   if (!(PARTS as readonly string[]).includes(a)) throw new Error(`bench: no part ${a} (${PARTS.join(', ')})`);
 if (!['cpu', 'webgpu', 'cuda'].includes(DEVICE)) throw new Error(`bench: --device cpu, webgpu or cuda, not ${DEVICE}`);
+const DTYPES = dtypeArg?.split(',') as RealSizeDtype[] | undefined;
+for (const d of DTYPES ?? [])
+  if (!REAL_DTYPES.includes(d)) throw new Error(`bench: --dtype ${REAL_DTYPES.join(', ')} (comma-separated), not ${d}`);
 const runs = (part: (typeof PARTS)[number]): boolean => asked.length === 0 || asked.includes(part);
 
 async function benchScan(): Promise<void> {
@@ -121,8 +130,9 @@ async function main(): Promise<void> {
   if (runs('timeline')) await benchTimeline(report);
   // What a real-size 2B model costs here (real-size/): per model and dtype, and memory against footage length.
   // WebGPU through Mesa emulates the GPU on the CPU, its buffers in system memory: q4 only, to fit beside the CPU copy.
-  const dtypes: RealSizeDtype[] = DEVICE === 'webgpu' ? ['q4'] : REAL_DTYPES;
-  const real = { dtypes, device: DEVICE as Device, timeoutS: DEVICE === 'cpu' ? 900 : 600 };
+  const dtypes: RealSizeDtype[] = DTYPES ?? (DEVICE === 'webgpu' ? ['q4'] : REAL_DTYPES);
+  // Under 20 minutes a part: webgpu through Mesa takes most of it for its one dtype.
+  const real = { dtypes, device: DEVICE as Device, timeoutS: DEVICE === 'cpu' ? 900 : 1050 };
   if (runs('real-qwen2-vl')) await benchRealSize(report, { name: 'qwen2-vl-2b', ...real });
   if (runs('real-qwen3-vl')) await benchRealSize(report, { name: 'qwen3-vl-2b', ...real });
   if (runs('real-memory')) await benchRealMemory(report, 'qwen2-vl-2b', 'q8');

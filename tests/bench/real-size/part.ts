@@ -9,6 +9,7 @@ import { cachedRealSizeModel, type RealSizeDtype, type RealSizeName } from '../.
 import { TEN_MIN, THREE_MIN } from '../clips.js';
 import { timed, type Report } from '../timed.js';
 import { dimsOf } from './dims.js';
+import { pictureSizes } from './picture-sizes.js';
 import { measureLimits } from './limits.js';
 import { clipPlans, planSizes } from './plans.js';
 import { printCosts, printPerMinute, type Measured } from './report.js';
@@ -54,7 +55,8 @@ export async function benchRealSize(report: Report, b: RealSizeBench): Promise<v
     { label: '10-min recording with 3 events', recipe: TEN_MIN },
   ]);
   const dims = dimsOf(dir);
-  const sizes = planSizes(plans);
+  const pictures = pictureSizes(dir, manifest.family);
+  const sizes = planSizes(plans, pictures);
   for (const dtype of b.dtypes) {
     const dtypes = { vision_encoder: dtype, embed_tokens: dtype, decoder_model_merged: dtype };
     const job: WorkerJob = {
@@ -74,7 +76,8 @@ export async function benchRealSize(report: Report, b: RealSizeBench): Promise<v
     }
     const m: Measured = { label: `${b.name} ${b.device}`, dtype, ...got };
     printCosts(m, dims, limits);
-    printPerMinute(report, m, dims, plans, { contextTokens: manifest.contextTokens, samples: 3, answerTokens: 21 });
+    const opts = { contextTokens: manifest.contextTokens, samples: 3, answerTokens: 21 };
+    printPerMinute(report, m, dims, plans, opts, pictures);
   }
   console.log(`  (${b.name} part took ${((performance.now() - started) / 60000).toFixed(1)} min)`);
 }

@@ -16,6 +16,8 @@ export interface PlanCostInput {
   samples: number;
   /** Tokens of one answer (a trained Qwen2-VL's "The event happens in 41.3 - 55.8 seconds." is about 21). */
   answerTokens: number;
+  /** The measured size that stands for a frame of this size (default: its own). */
+  seenAs?: (width: number, height: number) => { width: number; height: number };
 }
 
 export interface PlanCost {
@@ -59,7 +61,11 @@ function lookCost(fig: WorkerFigures, dims: ModelDims, frames: readonly PlannedF
 }
 
 export function planCost(input: PlanCostInput, fig: WorkerFigures, dims: ModelDims): PlanCost {
-  const frames = input.frames.map((f) => ({ ...f, tokens: tokensOf(fig, f.width, f.height) }));
+  const seen = input.seenAs ?? ((width: number, height: number) => ({ width, height }));
+  const frames = input.frames.map((f) => {
+    const s = seen(f.width, f.height);
+    return { ...f, ...s, tokens: tokensOf(fig, s.width, s.height) };
+  });
   const windows = cutWindows(frames, input.durationS, {
     maxTokens: input.contextTokens,
     overlapS: 2,

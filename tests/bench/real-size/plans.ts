@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { PlannedFrame } from '../../../src-shared/scans.js';
 import { makeVideo, recipeBoundaries, type VideoRecipe } from '../../fixtures/make-video.js';
+import type { Size } from '../../../src-main/engine/saa/tokens.js';
 import { coveredBoundaries, uniformPlan } from '../plan-checks.js';
+import type { PictureSize } from './picture-sizes.js';
 import { tempo } from '../timed.js';
 
 export interface ClipPlan {
@@ -48,10 +50,14 @@ export async function clipPlans(clips: { label: string; recipe: VideoRecipe }[])
   }
 }
 
-/** Every frame size the plans use, largest first. */
-export function planSizes(plans: readonly ClipPlan[]): { width: number; height: number }[] {
-  const seen = new Map<string, { width: number; height: number }>();
+/** Every frame size the plans use, and what each would be as a picture where that differs; largest first. */
+export function planSizes(plans: readonly ClipPlan[], pictures: PictureSize | null = null): Size[] {
+  const seen = new Map<string, Size>();
+  const add = (s: Size) => seen.set(`${s.width}x${s.height}`, { width: s.width, height: s.height });
   for (const p of plans)
-    for (const f of [...p.saa, ...p.uniform]) seen.set(`${f.width}x${f.height}`, { width: f.width, height: f.height });
+    for (const f of [...p.saa, ...p.uniform]) {
+      add(f);
+      if (pictures) add(pictures(f.width, f.height));
+    }
   return [...seen.values()].sort((a, b) => b.width * b.height - a.width * a.height);
 }

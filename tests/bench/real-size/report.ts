@@ -4,6 +4,7 @@ import type { Report } from '../timed.js';
 import { decodeBytes, prefillFlops, visionFlops, type ModelDims } from './flops.js';
 import type { MachineLimits } from './limits.js';
 import { planCost } from './per-minute.js';
+import type { PictureSize } from './picture-sizes.js';
 import type { ClipPlan } from './plans.js';
 import type { WorkerFigures } from './worker.js';
 
@@ -66,11 +67,22 @@ export function printPerMinute(
   dims: ModelDims,
   plans: readonly ClipPlan[],
   opts: { contextTokens: number; samples: number; answerTokens: number },
+  pictures: PictureSize | null = null,
 ): void {
   for (const p of plans) {
     const base = { durationS: p.durationS, events: p.events, ...opts };
     const saa = planCost({ ...base, frames: p.saa }, m.fig, dims);
     const uni = planCost({ ...base, frames: p.uniform }, m.fig, dims);
+    if (pictures) {
+      // Before frame-bounds.ts: every frame lifted to the image processor's minimum.
+      const saaPic = planCost({ ...base, frames: p.saa, seenAs: pictures }, m.fig, dims);
+      const uniPic = planCost({ ...base, frames: p.uniform, seenAs: pictures }, m.fig, dims);
+      console.log(
+        `  ${m.label} ${m.dtype}, ${p.label}: frames as pictures (lifted to the image minimum) -> as video frames: ` +
+          `SAA ${f1(saaPic.perMinute)} -> ${f1(saa.perMinute)} s per minute = ${f2(saaPic.perMinute / saa.perMinute)}x less, ` +
+          `SAA / uniform ${(saaPic.perMinute / uniPic.perMinute).toFixed(3)} -> ${(saa.perMinute / uni.perMinute).toFixed(3)}`,
+      );
+    }
     const line = (name: string, c: typeof saa) =>
       `    ${name}: ${c.windows} windows, ${c.imageParts} image parts, ${c.visualTokens} visual tokens -> ` +
       `${f1(c.perMinute)} s per minute (vision ${f1(c.seconds.vision)}, prefill ${f1(c.seconds.prefill)}, ` +
