@@ -14,21 +14,33 @@ function checkOrder(migrations: readonly Migration[]): void {
   }
 }
 
-/** Runs the pending migrations in one transaction and sets user_version to the last one. */
+/**
+ * Runs the pending migrations in one transaction and sets user_version to the last one. The
+ * version is read inside the write transaction: two processes opening a new data folder at
+ * once (a pool's servers, the CLI beside the app) migrate it once, the second finding it done.
+ */
 export function migrate(db: DB, migrations: readonly Migration[] = MIGRATIONS): number {
   checkOrder(migrations);
-  const current = db.pragma('user_version', { simple: true }) as number;
   const latest = migrations.at(-1)?.version ?? 0;
-  if (current > latest) {
-    throw new StoreError(`database schema ${current} is newer than this build (${latest}): update Tempo Review`);
-  }
-  const pending = migrations.filter((m) => m.version > current);
-  if (pending.length === 0) return current;
-  db.transaction(() => {
-    for (const m of pending) db.exec(m.up);
-    db.pragma(`user_version = ${latest}`);
-  }).immediate();
-  return latest;
+  const versionNow = () => db.pragma('user_version', { simple: true }) as number;
+  const check = (current: number) => {
+    if (current > latest)
+      throw new StoreError(`database schema ${current} is newer than this build (${latest}): update Tempo Review`);
+  };
+  // Most opens find nothing to do: no write lock for them.
+  const seen = versionNow();
+  check(seen);
+  if (seen === latest) return seen;
+  return db
+    .transaction(() => {
+      const current = versionNow();
+      check(current);
+      const pending = migrations.filter((m) => m.version > current);
+      for (const m of pending) db.exec(m.up);
+      if (pending.length > 0) db.pragma(`user_version = ${latest}`);
+      return latest;
+    })
+    .immediate();
 }
 
 /** Opens (creating if needed) a store: WAL, foreign keys on, migrations applied. */
