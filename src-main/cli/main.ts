@@ -49,7 +49,12 @@ Commands:
                              find where the query happens: ranked segments with a confidence
          [--server URL [--token T] [--model ID] [--profile qwen2-vl|time-r1|timelens|qwen3-vl] [--context TOKENS]]
                              ask an OpenAI-compatible model server instead (token also from
-                             TEMPO_SERVER_TOKEN)
+                             TEMPO_SERVER_TOKEN, sent only to this command's --server URLs)
+         [--server URL,URL... | --server URL --server URL ...] [--per-server N]
+                             a pool of servers serving the same model shares the windows, each
+                             taking N requests at a time (1-64, default 2); every server is
+                             checked first; one that fails leaves the pool and its windows go to
+                             the others (said on stderr); --token is for all of them
   ground ID|PATH...|all "QUERY" --estimate [--model M] [--device D] [--server URL ...]
                              how long the query would take on this machine with that model and
                              device, from the costs measured by earlier runs here (refined by
@@ -118,7 +123,8 @@ const OPTIONS = {
   model: { type: 'string', multiple: true },
   device: { type: 'string' },
   samples: { type: 'string' },
-  server: { type: 'string' },
+  server: { type: 'string', multiple: true },
+  'per-server': { type: 'string' },
   token: { type: 'string' },
   profile: { type: 'string' },
   context: { type: 'string' },
@@ -147,7 +153,9 @@ function parse(argv: string[]): { values: CommandContext['options']; positionals
   try {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
     // --model may be repeated (verdict-eval, calibrate): `models` has them all, `model` the last.
-    return { values: { ...values, model: values.model?.at(-1), models: values.model }, positionals };
+    // --server may be repeated for a pool: `server` is all of them, comma-separated (as one may give them).
+    const server = values.server?.join(',');
+    return { values: { ...values, model: values.model?.at(-1), models: values.model, server }, positionals };
   } catch (err) {
     throw new UsageError((err as Error).message.split('\n')[0] ?? 'bad arguments');
   }

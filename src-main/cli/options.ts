@@ -17,6 +17,18 @@ export function numberOption(options: Options, name: string): number | undefined
   return value === undefined ? undefined : Number(value);
 }
 
+/**
+ * The --per-server of `ground` with model servers: requests each server takes at once, a whole
+ * number from 1 to 64; undefined when not given.
+ */
+export function perServerOption(options: Options): number | undefined {
+  const value = stringOption(options, 'per-server');
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 64) throw new UsageError('--per-server must be a whole number from 1 to 64');
+  return n;
+}
+
 /** The models named by --model (repeatable); none: every model with runs. */
 export function modelList(options: Options, all: () => string[]): string[] {
   const many = options['models'];

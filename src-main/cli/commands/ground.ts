@@ -5,7 +5,7 @@ import { checkQuery, groundQuery } from '../../engine/api/ground.js';
 import { resolveRecording } from '../../engine/api/recordings.js';
 import { UsageError } from '../../engine/errors.js';
 import type { CommandContext } from '../context.js';
-import { numberOption, stringOption } from '../options.js';
+import { numberOption, perServerOption, stringOption } from '../options.js';
 import { formatDuration } from '../output.js';
 import { followJobs } from '../progress.js';
 
@@ -16,6 +16,7 @@ function targetOptions(options: CommandContext['options']) {
     model: str('model'),
     device: str('device'),
     server: str('server'),
+    perServer: perServerOption(options),
     token: str('token'),
     profile: str('profile'),
     contextTokens: numberOption(options, 'context'),
@@ -51,7 +52,7 @@ async function cmdEstimate(ctx: CommandContext): Promise<number> {
 }
 
 /**
- * `tempo ground ID|PATH "QUERY" [--model] [--device] [--samples] [--server [--token] [--profile] [--context]]`:
+ * `tempo ground ID|PATH "QUERY" [--model] [--device] [--samples] [--server URL,... [--token] [--profile] [--context] [--per-server]]`:
  * ranked segments where the query happens, with a confidence. With --estimate, only how long it would take.
  */
 export async function cmdGround(ctx: CommandContext): Promise<number> {
@@ -68,6 +69,8 @@ export async function cmdGround(ctx: CommandContext): Promise<number> {
       onJob: progress.onJob,
     });
     out.done();
+    // A server that failed and left the pool: the run went on without it; said on stderr, also with --json.
+    for (const line of result.serversLeft ?? []) process.stderr.write(`tempo: ${line}\n`);
     out.result(result, () =>
       result.refused
         ? `"${result.query}": not found in recording ${result.recordingId} (${result.model} on ${result.device})`

@@ -1,6 +1,8 @@
 import type { Estimate, EstimateInput, RecordingEstimate } from '../../../src-shared/estimate.js';
 import type { Recording } from '../../../src-shared/recordings.js';
 import type { Engine } from '../engine.js';
+import { poolDevice } from '../grounding/server-pool.js';
+import { isPool, serverUrls } from '../jobs/ground-target.js';
 import { scanBudget } from '../jobs/scan-job.js';
 import { checkModelDir } from '../models/manifest.js';
 import type { StoredCost } from '../store/costs.js';
@@ -21,7 +23,12 @@ export interface EstimateRequest {
 /** The model name and device a run with this request would be stored under (and its costs kept under). */
 async function costKey(engine: Engine, req: EstimateRequest): Promise<{ model: string; device: string }> {
   const { target } = await planGround(engine, req);
-  if (target.kind === 'server') return { model: target.model, device: `remote ${target.url}` };
+  // As the run will name its device: the server's, or the pool's (grounding/server-pool.ts).
+  if (target.kind === 'server')
+    return {
+      model: target.model,
+      device: isPool(target) ? poolDevice(serverUrls(target).length) : `remote ${target.url}`,
+    };
   const name = checkModelDir(target.modelDir).manifest?.name ?? target.modelDir;
   return { model: name, device: target.device };
 }

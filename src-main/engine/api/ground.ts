@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import type { Job } from '../../../src-shared/jobs.js';
 import type { Recording } from '../../../src-shared/recordings.js';
 import type { Engine } from '../engine.js';
 import { RemoteBackend, RemoteError } from '../grounding/remote-backend.js';
+import { checkPerServer, ServerPool } from '../grounding/server-pool.js';
 import { groundDedupeKey, type GroundPayload } from '../jobs/ground-job.js';
 import type { GroundTarget } from '../jobs/ground-target.js';
 import { checkDevice, DeviceError } from '../models/devices.js';
@@ -20,9 +22,14 @@ export interface GroundRequest {
   model?: string;
   device?: string;
   samples?: number;
-  /** Base URL of an OpenAI-compatible model server to ask instead of a local model. */
-  server?: string;
-  /** The server's bearer token (kept in memory only). */
+  /**
+   * Base URL of an OpenAI-compatible model server to ask instead of a local model; several
+   * (a list, or comma-separated) make a pool that shares the windows.
+   */
+  server?: string | readonly string[];
+  /** Requests each server of a pool takes at once (1 to 64, default 2); with one server, makes it a pool of one. */
+  perServer?: number;
+  /** The server's bearer token, for every server of this request and no other URL (kept in memory only). */
   token?: string;
   /** Answer profile of the server's model (default qwen2-vl). */
   profile?: string;
@@ -40,6 +47,14 @@ export interface GroundResult {
   refused: boolean;
   segments: { startS: number; endS: number; confidence: number }[];
   timings: Record<string, unknown>;
+  /** Servers of a pool that failed while the run went on, one line each; absent when none did. */
+  serversLeft?: string[];
+}
+
+/** The model server URLs of a request: every entry split at commas, trimmed, each URL once. */
+export function serverList(server: string | readonly string[]): string[] {
+  const all = (typeof server === 'string' ? [server] : server).flatMap((s) => s.split(','));
+  return [...new Set(all.map((s) => s.trim()).filter((s) => s.length > 0))];
 }
 
 /** Checks a query: not blank, under the limit. Returns it trimmed. */
@@ -77,9 +92,8 @@ export function bindEnvServerToken(engine: Engine, url: string | null | undefine
   return url;
 }
 
-/** Checks the server before any work: reachable, token accepted, model there. */
-async function serverTarget(engine: Engine, req: Omit<GroundRequest, 'query' | 'onJob'>): Promise<GroundTarget> {
-  const url = req.server as string;
+/** The profile and context of a server request, checked. */
+function serverSettings(req: Omit<GroundRequest, 'query' | 'onJob'>): { profile: string; contextTokens: number } {
   if (req.device !== undefined) throw new UsageError('{device} is for local models; a model server uses its own');
   const profile = req.profile ?? 'qwen2-vl';
   if (!getProfile(profile))
@@ -87,14 +101,29 @@ async function serverTarget(engine: Engine, req: Omit<GroundRequest, 'query' | '
   const contextTokens = req.contextTokens ?? 8192;
   if (!Number.isInteger(contextTokens) || contextTokens < 64)
     throw new UsageError('{context} must be a whole number of visual tokens, at least 64');
-  if (req.token) engine.setServerToken(url, req.token);
-  // A token is sent only to the URL it was given for: --token and the settings' token by
-  // URL; TEMPO_SERVER_TOKEN to the --server of this command (tempo serve takes it out of
-  // the environment at start: bindEnvServerToken).
-  const token = req.token ?? engine.serverTokens.get(url) ?? process.env[ENV_TOKEN];
+  return { profile, contextTokens };
+}
+
+/** Checks the server, or every server of a pool, before any work: reachable, token accepted, model there. */
+async function serverTarget(engine: Engine, req: Omit<GroundRequest, 'query' | 'onJob'>): Promise<GroundTarget> {
+  const urls = serverList(req.server ?? []);
+  const url = urls[0];
+  if (url === undefined) throw new UsageError('no model server URL given');
+  const settings = serverSettings(req);
+  const perServer = req.perServer === undefined ? undefined : checkPerServer(req.perServer);
+  if (req.token) for (const u of urls) engine.setServerToken(u, req.token);
+  // A token is sent only to the URLs it was given for: --token to this command's servers, the
+  // settings' token by URL; TEMPO_SERVER_TOKEN to the --server URLs of this command (tempo
+  // serve takes it out of the environment at start: bindEnvServerToken).
+  const tokenFor = (u: string) => req.token ?? engine.serverTokens.get(u) ?? process.env[ENV_TOKEN];
   try {
-    const backend = await RemoteBackend.connect({ url, token, model: req.model });
-    return { kind: 'server', url, model: backend.modelName, profile, contextTokens };
+    if (urls.length === 1 && perServer === undefined) {
+      const backend = await RemoteBackend.connect({ url, token: tokenFor(url), model: req.model });
+      return { kind: 'server', url, model: backend.modelName, ...settings };
+    }
+    const pool = await ServerPool.connect({ urls, tokenFor, model: req.model, perServer });
+    const list = urls.length > 1 ? { urls } : {};
+    return { kind: 'server', url, ...list, perServer: pool.perServer, model: pool.modelName, ...settings };
   } catch (err) {
     if (err instanceof RemoteError && err.message.startsWith('not a server URL')) throw new UsageError(err.message);
     throw err;
@@ -143,5 +172,14 @@ export async function groundQuery(engine: Engine, rec: Recording, req: GroundReq
     refused: run.refused,
     segments: run.segments.map(({ startS, endS, confidence }) => ({ startS, endS, confidence })),
     timings: run.timings,
+    ...serversLeft(run.settings),
   };
+}
+
+const LeftSettings = z.object({ serversLeft: z.array(z.string()).min(1) });
+
+/** The servers that left a pool during a run, from its stored settings; nothing when none did. */
+function serversLeft(settings: Record<string, unknown>): { serversLeft?: string[] } {
+  const got = LeftSettings.safeParse(settings);
+  return got.success ? { serversLeft: got.data.serversLeft } : {};
 }

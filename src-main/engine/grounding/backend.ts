@@ -19,6 +19,8 @@ export interface Asked {
   compare?: (answer: string, refusal: string) => Promise<Preference | null>;
   /** Frees what the question holds (its KV cache) once no more is asked of it. */
   done?: () => Promise<void>;
+  /** The model server that answered, where the backend chose one of several (a pool); kept with the window. */
+  server?: string;
 }
 
 /** Where grounding questions go: a local model on a device, or a model server. */
@@ -27,6 +29,12 @@ export interface GroundingBackend {
   readonly device: string;
   /** Whether two same-size neighbouring frames may go as one image part (Qwen2-VL's video pairing). */
   readonly pairsFrames: boolean;
+  /**
+   * How many questions the backend takes at once usefully: a pool of model servers answers
+   * several side by side (requests per server x live servers). Absent: one at a time (a
+   * local model runs one prompt at a time on its device), and callers ask in turn.
+   */
+  readonly concurrency?: number;
   /**
    * Visual tokens the model spends on a frame of this size, where the backend knows its
    * image processor (whose pixel bounds may resize the frame); else the plan's count stands.

@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { PlannedFrame } from '../../../src-shared/scans.js';
 import { iou, type Span } from '../../../src-shared/span.js';
 import type { DiskCache } from '../cache/disk-cache.js';
@@ -5,6 +6,7 @@ import { cachedFrames, type FrameSource } from '../cache/frames.js';
 import type { AnswerProfile } from '../models/profiles/types.js';
 import { readAnswer, shiftSpan } from './answers.js';
 import type { Asked, GroundingBackend } from './backend.js';
+import { mapConcurrent } from './concurrent.js';
 import { scoreConfidence } from './confidence.js';
 import { mergeSegments, type ScoredSegment } from './merge.js';
 import { refinementFrames, snapToChangePoints } from './refine.js';
@@ -40,6 +42,8 @@ export interface WindowOutcome {
   visualTokens: number;
   answers: string[];
   refused: boolean;
+  /** The model server that answered the window, where a pool of servers shared the windows. */
+  server?: string;
 }
 
 /** A segment the pipeline found, with the parts of its confidence. */
@@ -65,10 +69,20 @@ interface Run {
   input: GroundInput;
   maxNewTokens: number;
   pair: boolean;
+  /** Questions asked at once: the backend's concurrency (one at a time when it has none). */
+  limit: number;
   /** Visual tokens of a frame size, where the backend knows its processor. */
   cost: ((width: number, height: number) => number) | undefined;
+  /** Summed over the looks, which may overlap when the backend takes several questions at once. */
   timings: GroundOutput['timings'];
   frames: GroundOutput['frames'];
+  notes: string[];
+}
+
+/** One window's result; its notes join the run's in window order, however the windows finish. */
+interface WindowResult {
+  outcome: WindowOutcome;
+  found: FoundSegment | null;
   notes: string[];
 }
 
@@ -99,14 +113,11 @@ async function look(
 }
 
 /** One window: K answers, their consensus and its confidence (weighed against refusal where the backend can). */
-async function groundWindow(
-  run: Run,
-  w: GroundingWindow,
-): Promise<{ outcome: WindowOutcome; found: FoundSegment | null }> {
+async function groundWindow(run: Run, w: GroundingWindow): Promise<WindowResult> {
   const { profile } = run.input;
   const asked = await look(run, w.frames, w, run.input.samples);
   const read = asked.texts.map((text) => readAnswer(profile, text, w, asked.origin));
-  for (const r of read) if (r.note) run.notes.push(`window ${w.index}: ${r.note}`);
+  const notes = read.flatMap((r) => (r.note ? [`window ${w.index}: ${r.note}`] : []));
   const samples = read.map((r) => r.parsed);
   let c = scoreConfidence({ samples });
   if (c.segment && asked.compare) {
@@ -116,34 +127,65 @@ async function groundWindow(
     if (pref) c = scoreConfidence({ samples, ...pref });
   }
   await asked.done?.();
-  const outcome = describe(w, asked.texts, c.segment === null);
-  if (!c.segment) return { outcome, found: null };
+  const outcome = describe(w, asked.texts, c.segment === null, asked.server);
+  if (!c.segment) return { outcome, found: null, notes };
   const found = { ...c.segment, confidence: c.confidence, agreement: c.agreement, pAnswer: c.pAnswer, window: w.index };
-  return { outcome, found };
+  return { outcome, found, notes };
 }
 
-/** A dense second look at each merged segment, taken where it overlaps, then snapped to the change points. */
-async function refineSegments(run: Run, merged: FoundSegment[], planned: readonly PlannedFrame[]): Promise<void> {
+/**
+ * Every window, up to the backend's concurrency at a time; outcomes, segments and notes in
+ * window order whatever order they finish in. Progress counts the windows finished.
+ */
+async function groundWindows(
+  run: Run,
+  windows: readonly GroundingWindow[],
+): Promise<{ outcomes: WindowOutcome[]; found: FoundSegment[] }> {
+  let finished = 0;
+  const results = await mapConcurrent(windows, run.limit, async (w) => {
+    const r = await groundWindow(run, w);
+    finished++;
+    run.input.onProgress?.(finished / (windows.length + 1));
+    return r;
+  });
+  for (const r of results) run.notes.push(...r.notes);
+  return {
+    outcomes: results.map((r) => r.outcome),
+    found: results.flatMap((r) => (r.found ? [r.found] : [])),
+  };
+}
+
+/** A dense second look at one merged segment, taken where it overlaps, then snapped to the change points; its note, if any. */
+async function refineSegment(
+  run: Run,
+  seg: FoundSegment,
+  size: ReturnType<typeof largestSize>,
+): Promise<string | null> {
   const { input } = run;
+  const dense = refinementFrames(seg, input.durationS, size, {
+    maxTokens: input.contextTokens,
+    pairFrames: run.pair,
+    visualTokens: run.cost,
+  });
+  const asked = await look(run, dense, { startS: dense[0]?.t ?? seg.startS, endS: dense.at(-1)?.t ?? seg.endS }, 1);
+  const whole = { startS: 0, endS: input.durationS };
+  const second = readAnswer(input.profile, asked.texts[0] ?? '', whole, asked.origin);
+  await asked.done?.();
+  let note: string | null = null;
+  if (second.parsed.kind === 'segment' && iou(second.parsed, seg) > 0) {
+    seg.startS = second.parsed.startS;
+    seg.endS = second.parsed.endS;
+  } else if (second.note) note = `refinement of ${seg.startS.toFixed(1)}-${seg.endS.toFixed(1)} s: ${second.note}`;
+  Object.assign(seg, snapToChangePoints(seg, input.changePoints));
+  return note;
+}
+
+/** The dense second look at every merged segment, up to the backend's concurrency at a time; notes in segment order. */
+async function refineSegments(run: Run, merged: FoundSegment[], planned: readonly PlannedFrame[]): Promise<void> {
   const t = performance.now();
   const size = largestSize(planned);
-  for (const seg of merged) {
-    const dense = refinementFrames(seg, input.durationS, size, {
-      maxTokens: input.contextTokens,
-      pairFrames: run.pair,
-      visualTokens: run.cost,
-    });
-    const asked = await look(run, dense, { startS: dense[0]?.t ?? seg.startS, endS: dense.at(-1)?.t ?? seg.endS }, 1);
-    const whole = { startS: 0, endS: input.durationS };
-    const second = readAnswer(input.profile, asked.texts[0] ?? '', whole, asked.origin);
-    await asked.done?.();
-    if (second.parsed.kind === 'segment' && iou(second.parsed, seg) > 0) {
-      seg.startS = second.parsed.startS;
-      seg.endS = second.parsed.endS;
-    } else if (second.note)
-      run.notes.push(`refinement of ${seg.startS.toFixed(1)}-${seg.endS.toFixed(1)} s: ${second.note}`);
-    Object.assign(seg, snapToChangePoints(seg, input.changePoints));
-  }
+  const notes = await mapConcurrent(merged, run.limit, (seg) => refineSegment(run, seg, size));
+  for (const note of notes) if (note) run.notes.push(note);
   run.timings.refineMs = ms(t);
 }
 
@@ -159,11 +201,16 @@ export async function groundRecording(input: GroundInput): Promise<GroundOutput>
     input,
     maxNewTokens: input.maxNewTokens ?? input.profile.maxNewTokens,
     pair: input.backend.pairsFrames,
+    limit: input.backend.concurrency ?? 1,
     cost: input.backend.visualTokens?.bind(input.backend),
     timings: { totalMs: 0, decodeMs: 0, modelMs: 0, refineMs: 0 },
     frames: { cached: 0, decoded: 0 },
     notes: [],
   };
+  // Looks asked side by side each listen to the run's signal (the frame decoder, a pool of
+  // servers, its HTTP client): room for them all, so Node does not warn of a leak on stderr.
+  if (input.signal && run.limit > 1)
+    setMaxListeners(Math.max(getMaxListeners(input.signal), 10 + 8 * run.limit), input.signal);
   // The plan counts Qwen2-VL's default tokens; a backend that knows its processor says what each size really costs.
   const cost = run.cost;
   const planned = cost ? input.frames.map((f) => ({ ...f, tokens: cost(f.width, f.height) })) : input.frames;
@@ -172,14 +219,7 @@ export async function groundRecording(input: GroundInput): Promise<GroundOutput>
     overlapS: 2,
     pairFrames: run.pair,
   });
-  const found: FoundSegment[] = [];
-  const outcomes: WindowOutcome[] = [];
-  for (const w of windows) {
-    const r = await groundWindow(run, w);
-    outcomes.push(r.outcome);
-    if (r.found) found.push(r.found);
-    input.onProgress?.(outcomes.length / (windows.length + 1));
-  }
+  const { outcomes, found } = await groundWindows(run, windows);
   const merged = mergeSegments(found);
   if (!input.noRefine) await refineSegments(run, merged, planned);
   input.onProgress?.(1);
@@ -195,7 +235,7 @@ export async function groundRecording(input: GroundInput): Promise<GroundOutput>
   };
 }
 
-function describe(w: GroundingWindow, answers: string[], refused: boolean): WindowOutcome {
+function describe(w: GroundingWindow, answers: string[], refused: boolean, server: string | undefined): WindowOutcome {
   return {
     index: w.index,
     startS: w.startS,
@@ -204,6 +244,7 @@ function describe(w: GroundingWindow, answers: string[], refused: boolean): Wind
     visualTokens: w.visualTokens,
     answers,
     refused,
+    ...(server === undefined ? {} : { server }),
   };
 }
 

@@ -29,6 +29,13 @@ export interface RemoteOptions {
 /** A model server that is down, refuses us, or answers with an error: one line, naming the server. */
 export class RemoteError extends EngineError {
   override name = 'RemoteError';
+  /** The HTTP status the server answered, where it answered one. */
+  constructor(
+    template: string,
+    readonly status?: number,
+  ) {
+    super(template);
+  }
 }
 
 function describeRemoteError(url: string, err: unknown): RemoteError {
@@ -38,11 +45,11 @@ function describeRemoteError(url: string, err: unknown): RemoteError {
   if (err instanceof OpenAI.APIConnectionError)
     return new RemoteError(`model server ${url} is not reachable (${causeOf(err)})`);
   if (err instanceof OpenAI.AuthenticationError)
-    return new RemoteError(`model server ${url} refused the token (401): pass the server's token with {token}`);
+    return new RemoteError(`model server ${url} refused the token (401): pass the server's token with {token}`, 401);
   if (err instanceof OpenAI.APIError) {
     // The client puts the status in front of the server's message.
     const msg = (err.message || '').split('\n')[0]?.replace(/^\d{3} /, '');
-    return new RemoteError(`model server ${url} answered ${err.status ?? 'an error'}: ${msg}`);
+    return new RemoteError(`model server ${url} answered ${err.status ?? 'an error'}: ${msg}`, err.status);
   }
   return new RemoteError(`model server ${url}: ${(err as Error).message?.split('\n')[0] ?? String(err)}`);
 }

@@ -10,7 +10,7 @@ import type { CostsRepo } from '../store/costs.js';
 import type { RecordingsRepo } from '../store/recordings.js';
 import type { RunsRepo } from '../store/runs.js';
 import type { ScansRepo } from '../store/scans.js';
-import { GroundTarget, resolveTarget, type Resolved, type TargetDeps } from './ground-target.js';
+import { GroundTarget, resolveTarget, serverUrls, type Resolved, type TargetDeps } from './ground-target.js';
 import type { JobHandler } from './job-handler.js';
 import { scannedOrFresh } from './scan-job.js';
 
@@ -36,16 +36,18 @@ export interface GroundJobDeps extends TargetDeps {
 }
 
 /**
- * One key per ground asked: the recording, query, query row, model or server and settings. A
+ * One key per ground asked: the recording, query, query row, model or servers and settings. A
  * rerun of the same ground (after kill -9, or from a second terminal) joins or takes over the
  * active job holding it instead of queueing a second one that would write the run twice.
  */
 export function groundDedupeKey(p: GroundPayload): string {
   const t = p.target;
+  // A pool's servers are part of it; one server's key is the same as before pools.
+  const pool = t.kind === 'server' && serverUrls(t).length > 1 ? { urls: serverUrls(t) } : {};
   const target =
     t.kind === 'local'
       ? { kind: t.kind, modelDir: t.modelDir, device: t.device }
-      : { kind: t.kind, url: t.url, model: t.model, profile: t.profile, contextTokens: t.contextTokens };
+      : { kind: t.kind, url: t.url, model: t.model, profile: t.profile, contextTokens: t.contextTokens, ...pool };
   const what = JSON.stringify([p.query, p.queryId ?? null, target, p.samples, p.budgetTokens]);
   return `ground:${p.recordingId}:${createHash('sha256').update(what).digest('hex').slice(0, 32)}`;
 }
@@ -100,6 +102,7 @@ function runRecord(
   const { p, r, out } = a;
   // Read at the end, so a calibrator fitted while the job ran applies; the model's own confidence is kept.
   const cal = deps.calibration?.(r.modelName) ?? null;
+  const left = r.serversLeft?.() ?? [];
   return {
     query: p.query,
     queryId: p.queryId,
@@ -118,6 +121,8 @@ function runRecord(
       pairFrames: r.backend.pairsFrames,
       notes: out.notes,
       calibration: cal?.info ?? null,
+      // Servers of a pool that failed during the run: their windows were answered by the others.
+      ...(left.length > 0 ? { serversLeft: left } : {}),
     },
     refused: out.refused,
     timings: {

@@ -3,22 +3,45 @@ import type { DiskCache } from '../cache/disk-cache.js';
 import type { GroundingBackend } from '../grounding/backend.js';
 import { LocalBackend } from '../grounding/local-backend.js';
 import { RemoteBackend } from '../grounding/remote-backend.js';
+import { MAX_PER_SERVER, ServerPool } from '../grounding/server-pool.js';
 import { DEVICES } from '../models/devices.js';
 import { loadModel } from '../models/loaded.js';
 import { checkModelDir } from '../models/manifest.js';
 
-/** Where a ground job's questions go: a local model folder on a device, or a model server. */
+/**
+ * Where a ground job's questions go: a local model folder on a device, or model servers: one,
+ * or a pool sharing the windows (`urls`, `perServer` requests at a time on each). Payloads
+ * stored before pools have `url` only, which stays the first server of every payload.
+ */
 export const GroundTarget = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('local'), modelDir: z.string().min(1), device: z.enum(DEVICES) }),
   z.object({
     kind: z.literal('server'),
     url: z.string().min(1),
+    /** Every server, `url` first; absent: `url` alone. */
+    urls: z.array(z.string().min(1)).min(1).optional(),
+    /** Requests at once on each server; present: the servers are asked as a pool (ServerPool). */
+    perServer: z.number().int().min(1).max(MAX_PER_SERVER).optional(),
     model: z.string().min(1),
     profile: z.string().min(1),
     contextTokens: z.number().int().positive(),
   }),
 ]);
 export type GroundTarget = z.infer<typeof GroundTarget>;
+type ServerTarget = Extract<GroundTarget, { kind: 'server' }>;
+
+/** The servers of a server target, the first one first. */
+export function serverUrls(t: ServerTarget): string[] {
+  return t.urls ?? [t.url];
+}
+
+/**
+ * Whether a server target is asked through a pool: several servers, or requests per server
+ * named for one; one server without it is asked as ever (RemoteBackend, its own retries).
+ */
+export function isPool(t: ServerTarget): boolean {
+  return serverUrls(t).length > 1 || t.perServer !== undefined;
+}
 
 /** What resolving a target needs: the frame cache and the model servers' tokens (never in a payload). */
 export interface TargetDeps {
@@ -36,24 +59,38 @@ export interface Resolved {
   settings: Record<string, unknown>;
   loadMs: number;
   encodedBefore: () => number;
+  /** Servers of a pool that left it while the run went on, one line each ("model server URL left the pool: why"). */
+  serversLeft?: () => string[];
 }
 
-/** Loads the local model (once per process) or connects to the server of a target. */
+/** Connects to the server, or to every server of a pool (tokens by URL: each only to its own). */
+async function resolveServer(deps: TargetDeps, t: ServerTarget, start: number): Promise<Resolved> {
+  const urls = serverUrls(t);
+  const tokenFor = (url: string) => deps.serverTokens.get(url) ?? process.env['TEMPO_SERVER_TOKEN'];
+  const base = { profileName: t.profile, contextTokens: t.contextTokens, encodedBefore: () => 0 };
+  if (!isPool(t)) {
+    const url = urls[0] as string;
+    const backend = await RemoteBackend.connect({ url, token: tokenFor(url), model: t.model });
+    const loadMs = Math.round(performance.now() - start);
+    return { ...base, backend, modelName: backend.modelName, settings: { server: url }, loadMs };
+  }
+  const left: string[] = [];
+  const failed = (url: string, why: string) => left.push(`model server ${url} left the pool: ${why}`);
+  const pool = await ServerPool.connect({ urls, tokenFor, model: t.model, perServer: t.perServer, events: { failed } });
+  return {
+    ...base,
+    backend: pool,
+    modelName: pool.modelName,
+    settings: { server: urls[0], servers: urls, perServer: pool.perServer },
+    loadMs: Math.round(performance.now() - start),
+    serversLeft: () => [...left],
+  };
+}
+
+/** Loads the local model (once per process) or connects to the server (or pool of servers) of a target. */
 export async function resolveTarget(deps: TargetDeps, t: GroundTarget): Promise<Resolved> {
   const start = performance.now();
-  if (t.kind === 'server') {
-    const token = deps.serverTokens.get(t.url) ?? process.env['TEMPO_SERVER_TOKEN'];
-    const backend = await RemoteBackend.connect({ url: t.url, token, model: t.model });
-    return {
-      backend,
-      profileName: t.profile,
-      contextTokens: t.contextTokens,
-      modelName: backend.modelName,
-      settings: { server: t.url },
-      loadMs: Math.round(performance.now() - start),
-      encodedBefore: () => 0,
-    };
-  }
+  if (t.kind === 'server') return resolveServer(deps, t, start);
   const check = checkModelDir(t.modelDir);
   if (!check.manifest || !check.complete) throw new Error(`model ${t.modelDir}: ${check.problems.join('; ')}`);
   const model = await loadModel(check.dir, check.manifest, t.device, { cache: deps.cache });

@@ -25,6 +25,8 @@ export interface StoredRun {
   device: string;
   refused: boolean;
   timings: Record<string, unknown>;
+  /** How the run was asked (model folder or servers, samples, profile...), as ground-job.ts stores it. */
+  settings: Record<string, unknown>;
   segments: { id: number; startS: number; endS: number; confidence: number; rank: number }[];
 }
 
@@ -132,7 +134,7 @@ export class RunsRepo {
   get(id: number): StoredRun | undefined {
     const row = this.db
       .prepare(
-        `SELECT r.id, q.text AS query, r.recording_id, r.model_name, r.device, r.refused, r.timings
+        `SELECT r.id, q.text AS query, r.recording_id, r.model_name, r.device, r.refused, r.timings, r.settings
          FROM runs r JOIN queries q ON q.id = r.query_id WHERE r.id = ?`,
       )
       .get(id) as
@@ -144,6 +146,7 @@ export class RunsRepo {
           device: string;
           refused: number;
           timings: string;
+          settings: string;
         }
       | undefined;
     if (!row) return undefined;
@@ -160,6 +163,7 @@ export class RunsRepo {
       device: row.device,
       refused: row.refused === 1,
       timings: JSON.parse(row.timings) as Record<string, unknown>,
+      settings: JSON.parse(row.settings) as Record<string, unknown>,
       segments,
     };
   }

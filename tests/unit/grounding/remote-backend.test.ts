@@ -132,7 +132,7 @@ describe('RemoteBackend', () => {
     );
     const b1 = await RemoteBackend.connect({ url: broken.url, maxRetries: 1 });
     await expect(b1.ask([[frame(0)]], 'q', { samples: 1, maxNewTokens: 5 })).rejects.toThrow(
-      new RemoteError(`model server ${broken.url} answered 500: out of memory`),
+      new RemoteError(`model server ${broken.url} answered 500: out of memory`, 500),
     );
     expect(broken.requests.filter((r) => r.url.endsWith('/chat/completions'))).toHaveLength(2);
 
