@@ -62,6 +62,16 @@ describe('tempo serve-model', () => {
     expect((await fetch(`${url}/models`, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
   });
 
+  it("answers a router's health check without the token, and nothing else without it", async () => {
+    // What vLLM's production-stack router or a LiteLLM proxy polls a backend with.
+    const origin = url.replace(/\/v1$/, '');
+    const health = await fetch(`${origin}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ ok: true });
+    const chat = await fetch(`${url}/chat/completions`, { method: 'POST', body: '{}' });
+    expect(chat.status).toBe(401);
+  });
+
   it('answers like the local runtime on the same frames, with n samples and token log-probs', async () => {
     const groups = [[frame(0, 1)], [frame(0.5, 2)], [frame(1, 3)]];
     const instruction = 'When does the square move?';
