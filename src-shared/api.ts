@@ -8,6 +8,9 @@ import { Estimate, EstimateInput } from './estimate.js';
 import { Job } from './jobs.js';
 import { Count, ModelName, QualityPoint, QualityReliability, QualityScore } from './quality.js';
 import { Recording } from './recordings.js';
+import { Settings } from './settings.js';
+
+export { DEFAULT_SETTINGS, Settings } from './settings.js';
 
 const Id = z.number().int().positive();
 /** One window or browser page of the workstation, named by itself once per load: whose verdicts Undo takes back. */
@@ -60,26 +63,6 @@ export const QueryRun = z.object({
   relevance: z.array(z.object({ startS: Seconds, endS: Seconds, score: z.number().min(0).max(1) })),
 });
 export type QueryRun = z.infer<typeof QueryRun>;
-
-export const Settings = z.object({
-  /** Segments under this confidence go to the review queue first. */
-  reviewThreshold: z.number().min(0).max(1),
-  /** Local model name or folder; null: the only one installed. */
-  model: z.string().nullable(),
-  device: z.enum(['cpu', 'webgpu', 'cuda', 'dml']),
-  /** OpenAI-compatible model server to ask instead of a local model; null: local. */
-  serverUrl: z.string().url().nullable(),
-  samples: z.number().int().min(1).max(16),
-});
-export type Settings = z.infer<typeof Settings>;
-
-export const DEFAULT_SETTINGS: Settings = {
-  reviewThreshold: 0.5,
-  model: null,
-  device: 'cpu',
-  serverUrl: null,
-  samples: 3,
-};
 
 /** Every dtype a transformers.js model folder can hold graphs in (its file suffixes); the engine's `Dtype` is this list. */
 export const ModelDtype = z.enum([
@@ -227,9 +210,10 @@ export const calls = {
   },
   'settings.get': { input: Empty, output: z.object({ settings: Settings, dataFolder: z.string() }) },
   /**
-   * A new model server URL must be http(s) and needs `confirmUrlChange: true` (the operator
-   * confirmed it in the settings form): queries send that server every frame they look at.
-   * `serverToken` is kept in memory for the model server URL it is saved with, and sent only there.
+   * A new model server URL (the server's, or one of its pool's) must be http(s) and needs
+   * `confirmUrlChange: true` (the operator confirmed it in the settings form): queries send
+   * those servers every frame they look at. `serverToken` is kept in memory for the model
+   * server URLs it is saved with (the server and its pool), and sent only there.
    */
   'settings.set': {
     input: Settings.partial().extend({
@@ -238,6 +222,15 @@ export const calls = {
         .url()
         .refine((u) => /^https?:\/\//i.test(u), 'the model server URL must be an http:// or https:// address')
         .nullable()
+        .optional(),
+      poolUrls: z
+        .array(
+          z
+            .string()
+            .url()
+            .refine((u) => /^https?:\/\//i.test(u), 'a pool URL must be an http:// or https:// address'),
+        )
+        .max(63)
         .optional(),
       serverToken: z.string().max(4096).optional(),
       confirmUrlChange: z.boolean().optional(),

@@ -14,7 +14,9 @@ export interface EstimateRequest {
   recordingIds: readonly number[];
   model?: string;
   device?: string;
-  server?: string;
+  /** A model server, or several (a pool). */
+  server?: string | readonly string[];
+  perServer?: number;
   token?: string;
   profile?: string;
   contextTokens?: number;

@@ -6,6 +6,7 @@ import type { GroundPayload } from '../jobs/ground-job.js';
 import { scanBudget } from '../jobs/scan-job.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { checkQuery, planGround, type GroundPlan } from './ground.js';
+import { settingsServers } from './settings.js';
 
 /**
  * Queues one ground job: a query text on a recording under a query row, with a checked plan and
@@ -29,13 +30,21 @@ export function enqueueGround(
   return engine.jobs.enqueue('ground', payload, { recordingId });
 }
 
-/** How the workstation asks a query: the model, device or model server, and samples of its settings. */
-export function settingsRequest(engine: Engine): { model?: string; device?: string; server?: string; samples: number } {
+/** How the workstation asks a query: the model, device, model server (or pool), and samples of its settings. */
+export function settingsRequest(engine: Engine): {
+  model?: string;
+  device?: string;
+  server?: string[];
+  perServer?: number;
+  samples: number;
+} {
   const s = engine.settings.get();
+  const servers = settingsServers(s);
   return {
     model: s.model ?? undefined,
     device: s.serverUrl ? undefined : s.device,
-    server: s.serverUrl ?? undefined,
+    ...(servers.length > 0 ? { server: servers } : {}),
+    ...(servers.length > 1 ? { perServer: s.perServer } : {}),
     samples: s.samples,
   };
 }

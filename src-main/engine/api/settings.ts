@@ -18,12 +18,29 @@ export function isHttpUrl(text: string): boolean {
   }
 }
 
+/** The server URLs of settings: the server, then its pool's, each once. */
+export function settingsServers(s: { serverUrl: string | null; poolUrls: readonly string[] }): string[] {
+  return s.serverUrl ? [...new Set([s.serverUrl, ...s.poolUrls])] : [];
+}
+
+/** Checks new model server URLs: http(s), and any not in use yet confirmed by the operator. */
+function checkServerUrls(engine: Engine, urls: readonly string[], confirmed: boolean): void {
+  const bad = urls.find((u) => !isHttpUrl(u));
+  if (bad) throw new UsageError(`the model server URL ${bad} must be an http:// or https:// address`);
+  const current = new Set(settingsServers(engine.settings.get()));
+  const fresh = urls.filter((u) => !current.has(u));
+  if (fresh.length > 0 && !confirmed)
+    throw new UsageError(
+      `changing the model server URL to ${fresh.join(', ')} needs the operator's confirmation (confirmUrlChange: true)`,
+    );
+}
+
 /**
  * Changes settings: the device must be one available here and the model one installed and
- * complete. A new model server URL must be http(s) and confirmed (`confirmUrlChange: true`,
- * which the settings form sends only after the operator confirmed that URL): every frame a
- * query looks at goes there. The server's token is kept in memory only, for the model server
- * URL it is saved with, and is sent nowhere else.
+ * complete. A new model server URL (the server's or one of its pool's) must be http(s) and
+ * confirmed (`confirmUrlChange: true`, which the settings form sends only after the operator
+ * confirmed those URLs): every frame a query looks at goes there. The server's token is kept
+ * in memory only, for the model server URLs it is saved with, and is sent nowhere else.
  */
 export function setSettings(engine: Engine, input: CallInput<'settings.set'>): CallOutput<'settings.set'> {
   const { serverToken, confirmUrlChange, ...patch } = input;
@@ -36,19 +53,19 @@ export function setSettings(engine: Engine, input: CallInput<'settings.set'>): C
     }
   }
   if (patch.model) resolveModelDir(engine, patch.model);
-  if (typeof patch.serverUrl === 'string') {
-    if (!isHttpUrl(patch.serverUrl))
-      throw new UsageError('the model server URL must be an http:// or https:// address');
-    const current = engine.settings.get().serverUrl;
-    if (patch.serverUrl !== current && confirmUrlChange !== true)
-      throw new UsageError(
-        `changing the model server URL to ${patch.serverUrl} needs the operator's confirmation (confirmUrlChange: true)`,
-      );
-  }
-  const targetUrl = patch.serverUrl === undefined ? engine.settings.get().serverUrl : patch.serverUrl;
-  if (serverToken !== undefined && !targetUrl)
+  const now = engine.settings.get();
+  const next = {
+    serverUrl: patch.serverUrl === undefined ? now.serverUrl : patch.serverUrl,
+    poolUrls: patch.poolUrls ?? now.poolUrls,
+  };
+  if (typeof patch.serverUrl === 'string' && !isHttpUrl(patch.serverUrl))
+    throw new UsageError('the model server URL must be an http:// or https:// address');
+  if (patch.poolUrls && patch.poolUrls.length > 0 && !next.serverUrl)
+    throw new UsageError('a pool of model servers needs a model server URL first');
+  checkServerUrls(engine, settingsServers(next), confirmUrlChange === true);
+  if (serverToken !== undefined && !next.serverUrl)
     throw new UsageError('a model server token needs a model server URL to be kept for');
   const settings = engine.settings.set(patch);
-  if (serverToken !== undefined && settings.serverUrl) engine.setServerToken(settings.serverUrl, serverToken);
+  if (serverToken !== undefined) for (const url of settingsServers(settings)) engine.setServerToken(url, serverToken);
   return { settings, dataFolder: engine.paths.home };
 }
