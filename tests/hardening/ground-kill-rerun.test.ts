@@ -78,6 +78,9 @@ describe('kill -9 during tempo ground, then a rerun', () => {
     let exited = false;
     void first.done.then(() => (exited = true));
     await groundJobRunning(home, () => exited);
+    // Stopped, the first cannot finish the job before the kill, however fast the model is: the
+    // second terminal meets a job that is running and unfinished (its owner alive, then dead).
+    first.child.kill('SIGSTOP');
     const second = startTempo(home, ['--json', ...args('a box')]);
     await sleep(1500);
     first.child.kill('SIGKILL');
