@@ -55,6 +55,13 @@ Commands:
                              taking N requests at a time (1-64, default 2); every server is
                              checked first; one that fails leaves the pool and its windows go to
                              the others (said on stderr); --token is for all of them
+  ground ID|PATH ID|PATH... "QUERY", ground all "QUERY"  [the options above]
+                             one query over several recordings (all: the whole library) as one
+                             job: one progress line with the time left for them all, each
+                             recording's run stored as it ends, then the segments ranked across
+                             recordings; after a kill, the same command goes on where it
+                             stopped (no window asked twice); a recording that fails is said on
+                             stderr and the others go on
   ground ID|PATH...|all "QUERY" --estimate [--model M] [--device D] [--server URL ...]
                              how long the query would take on this machine with that model and
                              device, from the costs measured by earlier runs here (refined by
@@ -96,7 +103,8 @@ recording, job or model); every error is one line on stderr.
               full: the files imported before it stay)
   jobs run    1 only when a job it ran now failed (not for old failed jobs)
   scan, ground, eval
-              1 when the job fails or is cancelled (Ctrl-C, tempo jobs cancel)
+              1 when the job fails or is cancelled (Ctrl-C, tempo jobs cancel); a query over
+              several recordings fails only when every recording failed
   serve, serve-model
               0 when stopped with Ctrl-C`;
 

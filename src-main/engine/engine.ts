@@ -14,12 +14,16 @@ import { RunsRepo } from './store/runs.js';
 import { ScansRepo } from './store/scans.js';
 import { SegmentsRepo } from './store/segments.js';
 import { SettingsRepo } from './store/settings.js';
+import { RunFailuresRepo } from './store/run-failures.js';
+import { WindowAnswersRepo } from './store/window-answers.js';
 import { announceJobEffects } from './jobs/job-effects.js';
 import { EvalPayload, evalJobHandler } from './jobs/eval-job.js';
 import { GroundPayload, groundJobHandler } from './jobs/ground-job.js';
 import { ImportPayload, importJobHandler } from './jobs/import-job.js';
 import { InstallPayload, installJobHandler } from './jobs/install-job.js';
 import { PreviewPayload } from './jobs/preview-job.js';
+import { QueryPayload } from './jobs/query-payload.js';
+import { queryJobHandler } from './jobs/query-job.js';
 import { ScanPayload } from './jobs/scan-job.js';
 import { disposeModels } from './models/loaded.js';
 import { calibratorFor } from './learning/calibration.js';
@@ -35,6 +39,10 @@ export class Engine {
   readonly settings: SettingsRepo;
   /** What work costs on this machine, per model and device, measured by the runs that did it. */
   readonly costs: CostsRepo;
+  /** Each window's answer as a query job gets it, so a query taken up after a crash asks only the rest. */
+  readonly answers: WindowAnswersRepo;
+  /** Recordings a query job could not ground, and why. */
+  readonly failures: RunFailuresRepo;
   readonly jobs: JobQueue;
   /** Everything the renderer should hear about: job, segment and library changes. */
   readonly events = new EventEmitter<{ event: [EngineEvent] }>();
@@ -58,6 +66,8 @@ export class Engine {
     this.segments = new SegmentsRepo(this.db);
     this.settings = new SettingsRepo(this.db);
     this.costs = new CostsRepo(this.db);
+    this.answers = new WindowAnswersRepo(this.db);
+    this.failures = new RunFailuresRepo(this.db);
     this.cache = new DiskCache(this.paths.cache, cacheBytesFromEnv());
     this.jobs = new JobQueue(this.db, jobOptions);
     this.registerJobs();
@@ -75,11 +85,10 @@ export class Engine {
     this.jobs.register('scan', scanJobHandler(recordings, scans, costs), ScanPayload);
     this.jobs.register('preview', previewJobHandler(recordings, this.paths.previews), PreviewPayload);
     const calibration = (modelName: string) => calibratorFor(this.db, modelName);
-    this.jobs.register(
-      'ground',
-      groundJobHandler({ recordings, scans, runs, costs, cache, serverTokens, calibration }),
-      GroundPayload,
-    );
+    const groundDeps = { recordings, scans, runs, costs, cache, serverTokens, calibration };
+    this.jobs.register('ground', groundJobHandler(groundDeps), GroundPayload);
+    const { db, answers, failures } = this;
+    this.jobs.register('query', queryJobHandler({ ...groundDeps, db, answers, failures }), QueryPayload);
     this.jobs.register('eval', evalJobHandler({ ...importDeps, scans, cache, serverTokens }), EvalPayload);
     this.jobs.register('install', installJobHandler({ home: this.paths.home }), InstallPayload);
   }

@@ -1,7 +1,10 @@
 import { describeEstimate } from '../../../src-shared/estimate.js';
+import type { Recording } from '../../../src-shared/recordings.js';
 import { formatSeconds } from '../../../src-shared/eta.js';
 import { estimateQuery } from '../../engine/api/estimate.js';
 import { checkQuery, groundQuery } from '../../engine/api/ground.js';
+import { groundRecordings } from '../../engine/api/library-query.js';
+import { queryRecordings } from '../../engine/api/queries.js';
 import { resolveRecording } from '../../engine/api/recordings.js';
 import { UsageError } from '../../engine/errors.js';
 import type { CommandContext } from '../context.js';
@@ -51,20 +54,70 @@ async function cmdEstimate(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
+/** The recordings a ground names: `all` (the whole library), or ids and paths, each once. */
+function groundRecordingsOf(ctx: CommandContext, refs: readonly string[]) {
+  if (refs.length === 1 && refs[0] === 'all') return queryRecordings(ctx.engine, []);
+  const recs = refs.map((ref) => resolveRecording(ctx.engine, ref));
+  return recs.filter((rec, i) => recs.findIndex((r) => r.id === rec.id) === i);
+}
+
+/** One segment line: its rank, where it is and how sure. */
+function segmentLine(s: { startS: number; endS: number; confidence: number }, i: number, where = ''): string {
+  const span = `${formatDuration(s.startS)} - ${formatDuration(s.endS)}`;
+  return `${String(i + 1).padStart(3)}. ${where}${span}  ${(s.confidence * 100).toFixed(0)}%`;
+}
+
+/**
+ * `tempo ground all|ID ID... "QUERY"`: one query job over the recordings, one progress line
+ * for them all, then the segments ranked across recordings. A recording that failed alone is
+ * said on stderr (also with --json) and in the result; the run fails when every one did.
+ */
+async function cmdGroundMany(ctx: CommandContext, recs: readonly Recording[], query: string): Promise<number> {
+  const { engine, out, options } = ctx;
+  const progress = followJobs(ctx, `ground ${recs.length} recordings`);
+  try {
+    const result = await groundRecordings(engine, recs, {
+      ...targetOptions(options),
+      query,
+      samples: numberOption(options, 'samples'),
+      onJob: progress.onJob,
+    });
+    out.done();
+    for (const line of result.serversLeft ?? []) process.stderr.write(`tempo: ${line}\n`);
+    for (const f of result.failed) process.stderr.write(`tempo: recording ${f.recordingId} failed: ${f.error}\n`);
+    const found = new Set(result.segments.map((s) => s.recordingId)).size;
+    const n = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
+    out.result(result, () =>
+      [
+        `"${result.query}" in ${n(result.runs.length, 'recording')} (${result.model} on ${result.device}): ` +
+          `${n(result.segments.length, 'segment')} in ${found} of them`,
+        ...result.segments.map((s, i) => segmentLine(s, i, `recording ${s.recordingId}  `)),
+      ].join('\n'),
+    );
+    return 0;
+  } finally {
+    progress.stop();
+  }
+}
+
 /**
  * `tempo ground ID|PATH "QUERY" [--model] [--device] [--samples] [--server URL,... [--token] [--profile] [--context] [--per-server]]`:
- * ranked segments where the query happens, with a confidence. With --estimate, only how long it would take.
+ * ranked segments where the query happens, with a confidence. Several recordings (or all) are
+ * one query job (cmdGroundMany). With --estimate, only how long it would take.
  */
 export async function cmdGround(ctx: CommandContext): Promise<number> {
   const { engine, out, args, options } = ctx;
   if (options['estimate'] === true) return cmdEstimate(ctx);
-  if (args.length !== 2) throw new UsageError('ground needs a recording id or path and a query');
-  const rec = resolveRecording(engine, args[0] as string);
+  if (args.length < 2) throw new UsageError('ground needs a recording id or path and a query (or several ids, or all)');
+  const query = args.at(-1) as string;
+  const refs = args.slice(0, -1);
+  if (refs.length > 1 || refs[0] === 'all') return cmdGroundMany(ctx, groundRecordingsOf(ctx, refs), query);
+  const rec = resolveRecording(engine, refs[0] as string);
   const progress = followJobs(ctx, `ground ${rec.id}`);
   try {
     const result = await groundQuery(engine, rec, {
       ...targetOptions(options),
-      query: args[1] as string,
+      query,
       samples: numberOption(options, 'samples'),
       onJob: progress.onJob,
     });
@@ -76,10 +129,7 @@ export async function cmdGround(ctx: CommandContext): Promise<number> {
         ? `"${result.query}": not found in recording ${result.recordingId} (${result.model} on ${result.device})`
         : [
             `"${result.query}" in recording ${result.recordingId} (${result.model} on ${result.device}):`,
-            ...result.segments.map(
-              (s, i) =>
-                `${String(i + 1).padStart(3)}. ${formatDuration(s.startS)} - ${formatDuration(s.endS)}  ${(s.confidence * 100).toFixed(0)}%`,
-            ),
+            ...result.segments.map((s, i) => segmentLine(s, i)),
           ].join('\n'),
     );
     return 0;

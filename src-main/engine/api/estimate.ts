@@ -1,12 +1,11 @@
 import type { Estimate, EstimateInput, RecordingEstimate } from '../../../src-shared/estimate.js';
-import type { Recording } from '../../../src-shared/recordings.js';
 import type { Engine } from '../engine.js';
 import { poolDevice } from '../grounding/server-pool.js';
 import { isPool, serverUrls } from '../jobs/ground-target.js';
-import { scanBudget } from '../jobs/scan-job.js';
 import { checkModelDir } from '../models/manifest.js';
 import type { StoredCost } from '../store/costs.js';
 import { planGround } from './ground.js';
+import { planAll, type Planned } from './planned-tokens.js';
 import { queryRecordings, settingsRequest } from './queries.js';
 
 /** What an estimate is for: the model and device (or model server) whose measured costs apply. */
@@ -33,42 +32,6 @@ async function costKey(engine: Engine, req: EstimateRequest): Promise<{ model: s
     };
   const name = checkModelDir(target.modelDir).manifest?.name ?? target.modelDir;
   return { model: name, device: target.device };
-}
-
-/** A recording's planned visual tokens: its scan's, as the ground job will take it; null when it has none. */
-function plannedTokens(engine: Engine, rec: Recording): number | null {
-  const scan = engine.scans.latest(rec.id, scanBudget(engine.scans, rec.id)) ?? engine.scans.latest(rec.id);
-  return scan ? scan.frames.reduce((sum, f) => sum + f.tokens, 0) : null;
-}
-
-interface Planned {
-  rec: Recording;
-  tokens: number;
-  scanned: boolean;
-}
-
-/**
- * Every recording's planned tokens; one not scanned yet gets its length at the average tokens
- * per minute of the scanned ones, within its scan budget (the budget itself when none is scanned).
- */
-function planAll(engine: Engine, recs: readonly Recording[], notes: string[]): Planned[] {
-  const known = recs.map((rec) => ({ rec, tokens: plannedTokens(engine, rec) }));
-  const scanned = known.filter((k) => k.tokens !== null);
-  const minutes = scanned.reduce((sum, k) => sum + k.rec.durationS / 60, 0);
-  const perMin = minutes > 0 ? scanned.reduce((sum, k) => sum + (k.tokens as number), 0) / minutes : null;
-  const unscanned = recs.length - scanned.length;
-  if (unscanned > 0)
-    notes.push(
-      perMin === null
-        ? `${unscanned} not scanned yet: counted at their full scan budget of visual tokens`
-        : `${unscanned} not scanned yet: counted at ${Math.round(perMin)} visual tokens per minute, as the scanned ones`,
-    );
-  return known.map(({ rec, tokens }) => {
-    if (tokens !== null) return { rec, tokens, scanned: true };
-    const budget = scanBudget(engine.scans, rec.id);
-    const guess = perMin === null ? budget : Math.min(budget, Math.round((perMin * rec.durationS) / 60));
-    return { rec, tokens: guess, scanned: false };
-  });
 }
 
 /** Seconds one recording takes at the stored rates; a scan first where it has none (when its cost is known). */

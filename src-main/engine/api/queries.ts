@@ -1,4 +1,4 @@
-import type { CallInput, CallOutput, QueryRun, Segment } from '../../../src-shared/api.js';
+import type { CallInput, CallOutput } from '../../../src-shared/api.js';
 import type { Job } from '../../../src-shared/jobs.js';
 import type { Recording } from '../../../src-shared/recordings.js';
 import type { Engine } from '../engine.js';
@@ -6,6 +6,7 @@ import type { GroundPayload } from '../jobs/ground-job.js';
 import { scanBudget } from '../jobs/scan-job.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { checkQuery, planGround, type GroundPlan } from './ground.js';
+import { enqueueQuery } from './library-query.js';
 import { settingsServers } from './settings.js';
 
 /**
@@ -66,81 +67,20 @@ export function queryRecordings(engine: Engine, recordingIds: readonly number[])
 /**
  * Starts a query over some recordings (none listed: the whole library) with the model,
  * device or server of the settings: everything is checked first (query, model, device,
- * server reachable), then one ground job per recording is queued under one query row and
- * the jobs are started without waiting. Results arrive as the jobs end.
+ * server reachable), then one query job is queued under one query row (or the same query's
+ * active job joined) and started without waiting. Results arrive recording by recording.
  */
 export async function runQuery(engine: Engine, input: CallInput<'query.run'>): Promise<CallOutput<'query.run'>> {
   const text = checkQuery(input.text);
   const plan = await planGround(engine, settingsRequest(engine));
   const recs = queryRecordings(engine, input.recordingIds);
-  const queryId = engine.db.transaction(() => {
-    const id = engine.runs.createQuery(text);
-    for (const rec of recs) enqueueGround(engine, rec.id, text, id, plan);
-    return id;
-  })();
+  const { queryId } = enqueueQuery(engine, text, recs, plan);
   engine.kick();
   return { query: engine.runs.query(queryId) as CallOutput<'query.run'>['query'] };
 }
 
+export { queryResults } from './query-results.js';
+
 export function listQueries(engine: Engine): CallOutput<'query.list'> {
   return { queries: engine.runs.queries() };
-}
-
-/** Per window: 0 where the model refused, else the best confidence of the run's segments inside it. */
-function relevance(windowPlan: unknown, segments: readonly Segment[]): QueryRun['relevance'] {
-  if (!Array.isArray(windowPlan)) return [];
-  return (windowPlan as { startS: number; endS: number; refused: boolean }[]).map((w) => {
-    const inside = segments.filter((s) => s.endS > w.startS && s.startS < w.endS && s.confidence !== null);
-    const best = Math.max(0, ...inside.map((s) => s.confidence as number));
-    return { startS: w.startS, endS: w.endS, score: w.refused ? 0 : best };
-  });
-}
-
-export function queryResults(engine: Engine, { queryId }: CallInput<'query.results'>): CallOutput<'query.results'> {
-  const query = engine.runs.query(queryId);
-  if (!query) throw new NotFoundError(`no query ${queryId}`);
-  const segments = engine.segments.byQuery(queryId);
-  const runs = engine.runs.byQuery(queryId);
-  const byJob = new Map(runs.filter((r) => r.jobId !== null).map((r) => [r.jobId as number, r]));
-  const jobs = engine.jobs.byPayload('ground', 'queryId', queryId);
-  const out: QueryRun[] = jobs.map((job) => {
-    const run = byJob.get(job.id);
-    return {
-      recordingId: job.recordingId as number,
-      jobId: job.id,
-      state: job.state,
-      progress: job.progress,
-      error: job.error,
-      runId: run?.id ?? null,
-      model: run?.modelName ?? null,
-      device: run?.device ?? null,
-      refused: run ? run.refused : null,
-      relevance: run
-        ? relevance(
-            run.windowPlan,
-            segments.filter((s) => s.runId === run.id),
-          )
-        : [],
-    };
-  });
-  // Runs made outside the job queue's query (none today) still show.
-  for (const run of runs) {
-    if (run.jobId !== null && jobs.some((j) => j.id === run.jobId)) continue;
-    out.push({
-      recordingId: run.recordingId,
-      jobId: run.jobId,
-      state: 'done',
-      progress: 1,
-      error: null,
-      runId: run.id,
-      model: run.modelName,
-      device: run.device,
-      refused: run.refused,
-      relevance: relevance(
-        run.windowPlan,
-        segments.filter((s) => s.runId === run.id),
-      ),
-    });
-  }
-  return { query, segments, runs: out };
 }

@@ -8,9 +8,12 @@ import { readAnswer, shiftSpan } from './answers.js';
 import type { Asked, GroundingBackend } from './backend.js';
 import { mapConcurrent } from './concurrent.js';
 import { scoreConfidence } from './confidence.js';
-import { mergeSegments, type ScoredSegment } from './merge.js';
+import { mergeSegments } from './merge.js';
 import { refinementFrames, snapToChangePoints } from './refine.js';
+import { answeredBefore, type FoundSegment, type WindowAnswer, type WindowOutcome } from './window-answers.js';
 import { cutWindows, groupFrames, type GroundingWindow } from './windows.js';
+
+export type { FoundSegment, WindowAnswer, WindowOutcome } from './window-answers.js';
 
 export interface GroundInput {
   /** The recording: its file, content key and frame rate. */
@@ -32,27 +35,21 @@ export interface GroundInput {
   noRefine?: boolean;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
+  /**
+   * Windows answered before, by window index (as `onWindow` heard them): taken as they are, not
+   * asked again, where the window is the very same (window-answers.ts answeredBefore).
+   */
+  answered?: ReadonlyMap<number, WindowAnswer>;
+  /** Hears each window as the model answers it (not those taken from `answered`), so it can be stored at once. */
+  onWindow?: (answer: WindowAnswer) => void;
 }
-
-export interface WindowOutcome {
-  index: number;
-  startS: number;
-  endS: number;
-  frames: number;
-  visualTokens: number;
-  answers: string[];
-  refused: boolean;
-  /** The model server that answered the window, where a pool of servers shared the windows. */
-  server?: string;
-}
-
-/** A segment the pipeline found, with the parts of its confidence. */
-type FoundSegment = ScoredSegment & { agreement: number; pAnswer: number };
 
 export interface GroundOutput {
   segments: FoundSegment[];
   refused: boolean;
   windows: WindowOutcome[];
+  /** How many of the windows were taken from `answered` instead of asked. */
+  reused: number;
   /** Answers taken as refusals, and why (unparsed, outside the window). */
   notes: string[];
   timings: { totalMs: number; decodeMs: number; modelMs: number; refineMs: number };
@@ -76,13 +73,6 @@ interface Run {
   /** Summed over the looks, which may overlap when the backend takes several questions at once. */
   timings: GroundOutput['timings'];
   frames: GroundOutput['frames'];
-  notes: string[];
-}
-
-/** One window's result; its notes join the run's in window order, however the windows finish. */
-interface WindowResult {
-  outcome: WindowOutcome;
-  found: FoundSegment | null;
   notes: string[];
 }
 
@@ -113,7 +103,7 @@ async function look(
 }
 
 /** One window: K answers, their consensus and its confidence (weighed against refusal where the backend can). */
-async function groundWindow(run: Run, w: GroundingWindow): Promise<WindowResult> {
+async function groundWindow(run: Run, w: GroundingWindow): Promise<WindowAnswer> {
   const { profile } = run.input;
   const asked = await look(run, w.frames, w, run.input.samples);
   const read = asked.texts.map((text) => readAnswer(profile, text, w, asked.origin));
@@ -135,15 +125,21 @@ async function groundWindow(run: Run, w: GroundingWindow): Promise<WindowResult>
 
 /**
  * Every window, up to the backend's concurrency at a time; outcomes, segments and notes in
- * window order whatever order they finish in. Progress counts the windows finished.
+ * window order whatever order they finish in (a window's notes join the run's in that order).
+ * A window answered before is taken as it is; each one asked is handed to `onWindow` as it is
+ * answered. Progress counts the windows finished.
  */
 async function groundWindows(
   run: Run,
   windows: readonly GroundingWindow[],
-): Promise<{ outcomes: WindowOutcome[]; found: FoundSegment[] }> {
+): Promise<{ outcomes: WindowOutcome[]; found: FoundSegment[]; reused: number }> {
   let finished = 0;
+  let reused = 0;
   const results = await mapConcurrent(windows, run.limit, async (w) => {
-    const r = await groundWindow(run, w);
+    const known = answeredBefore(run.input.answered, w);
+    const r = known ?? (await groundWindow(run, w));
+    if (known) reused++;
+    else run.input.onWindow?.(r);
     finished++;
     run.input.onProgress?.(finished / (windows.length + 1));
     return r;
@@ -152,6 +148,7 @@ async function groundWindows(
   return {
     outcomes: results.map((r) => r.outcome),
     found: results.flatMap((r) => (r.found ? [r.found] : [])),
+    reused,
   };
 }
 
@@ -219,7 +216,7 @@ export async function groundRecording(input: GroundInput): Promise<GroundOutput>
     overlapS: 2,
     pairFrames: run.pair,
   });
-  const { outcomes, found } = await groundWindows(run, windows);
+  const { outcomes, found, reused } = await groundWindows(run, windows);
   const merged = mergeSegments(found);
   if (!input.noRefine) await refineSegments(run, merged, planned);
   input.onProgress?.(1);
@@ -229,6 +226,7 @@ export async function groundRecording(input: GroundInput): Promise<GroundOutput>
     segments,
     refused: segments.length === 0,
     windows: outcomes,
+    reused,
     notes: run.notes,
     timings: run.timings,
     frames: run.frames,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Recording } from '../../../src-shared/recordings.js';
 import type { PlannedFrame } from '../../../src-shared/scans.js';
 import type { DiskCache } from '../cache/disk-cache.js';
-import { groundRecording, type GroundOutput } from '../grounding/pipeline.js';
+import { groundRecording, type GroundInput, type GroundOutput } from '../grounding/pipeline.js';
 import { getProfile, type AnswerProfile } from '../models/profiles/index.js';
 import { ensureCurrentFile } from '../store/file-changes.js';
 import type { CostsRepo } from '../store/costs.js';
@@ -35,21 +35,27 @@ export interface GroundJobDeps extends TargetDeps {
   calibration?: (modelName: string) => { apply: (confidence: number) => number; info: unknown } | null;
 }
 
+/** What names a target in a dedupe key: the model folder and device, or the server(s), model, profile and context. */
+export function targetKey(t: GroundTarget): Record<string, unknown> {
+  // A pool's servers are part of it; one server's key is the same as before pools.
+  const pool = t.kind === 'server' && serverUrls(t).length > 1 ? { urls: serverUrls(t) } : {};
+  return t.kind === 'local'
+    ? { kind: t.kind, modelDir: t.modelDir, device: t.device }
+    : { kind: t.kind, url: t.url, model: t.model, profile: t.profile, contextTokens: t.contextTokens, ...pool };
+}
+
+/** A short hex digest of some JSON, for keys. */
+export function digest(what: unknown): string {
+  return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 32);
+}
+
 /**
  * One key per ground asked: the recording, query, query row, model or servers and settings. A
  * rerun of the same ground (after kill -9, or from a second terminal) joins or takes over the
  * active job holding it instead of queueing a second one that would write the run twice.
  */
 export function groundDedupeKey(p: GroundPayload): string {
-  const t = p.target;
-  // A pool's servers are part of it; one server's key is the same as before pools.
-  const pool = t.kind === 'server' && serverUrls(t).length > 1 ? { urls: serverUrls(t) } : {};
-  const target =
-    t.kind === 'local'
-      ? { kind: t.kind, modelDir: t.modelDir, device: t.device }
-      : { kind: t.kind, url: t.url, model: t.model, profile: t.profile, contextTokens: t.contextTokens, ...pool };
-  const what = JSON.stringify([p.query, p.queryId ?? null, target, p.samples, p.budgetTokens]);
-  return `ground:${p.recordingId}:${createHash('sha256').update(what).digest('hex').slice(0, 32)}`;
+  return `ground:${p.recordingId}:${digest([p.query, p.queryId ?? null, targetKey(p.target), p.samples, p.budgetTokens])}`;
 }
 
 /** Runs the grounding pipeline over a recording's frame plan with a resolved target (ground and eval jobs). */
@@ -63,6 +69,9 @@ export async function groundOnPlan(a: {
   cache?: DiskCache;
   signal: AbortSignal;
   onProgress: (fraction: number) => void;
+  /** Windows answered before, and where each new answer goes (a query job's resume: GroundInput). */
+  answered?: GroundInput['answered'];
+  onWindow?: GroundInput['onWindow'];
 }): Promise<{ out: GroundOutput; profile: AnswerProfile }> {
   const profile = getProfile(a.target.profileName);
   if (!profile) throw new Error(`unknown answer profile ${a.target.profileName}`);
@@ -79,16 +88,25 @@ export async function groundOnPlan(a: {
     samples: a.samples,
     signal: a.signal,
     onProgress: a.onProgress,
+    answered: a.answered,
+    onWindow: a.onWindow,
   });
   return { out, profile };
 }
 
-/** The run a finished ground job stores: its segments calibrated when the model has a calibrator. */
-function runRecord(
-  deps: GroundJobDeps,
+/** What a run was asked: the query (under its query row), samples and scan budget. */
+export type RunAsk = Pick<GroundPayload, 'query' | 'queryId' | 'samples' | 'budgetTokens'>;
+
+/**
+ * The run a finished ground (or query) job stores: its segments calibrated when the model has
+ * a calibrator, and in its timings how many windows were asked and how many taken from answers
+ * stored before (a query job taken up after a crash).
+ */
+export function runRecord(
+  deps: Pick<GroundJobDeps, 'calibration'>,
   a: {
     jobId: number;
-    p: GroundPayload;
+    p: RunAsk;
     rec: Recording;
     r: Resolved;
     out: GroundOutput;
@@ -132,6 +150,8 @@ function runRecord(
       framesCached: out.frames.cached,
       framesDecoded: out.frames.decoded,
       imagesEncoded,
+      windowsAsked: out.windows.length - out.reused,
+      windowsReused: out.reused,
     },
     segments: out.segments.map(({ startS, endS, confidence }) => ({
       startS,

@@ -1,4 +1,5 @@
 import type { Job } from '../../../src-shared/jobs.js';
+import { JobCancelledError } from '../errors.js';
 import { nowIso, type DB } from '../store/db.js';
 
 /**
@@ -7,6 +8,20 @@ import { nowIso, type DB } from '../store/db.js';
  * rows are still written exactly once. Bind the job's id, then its attempts.
  */
 export const HELD = "id = ? AND state = 'running' AND attempts = ?";
+
+/**
+ * Runs `write` in one transaction while the job's claim holds, for the writes a job makes as
+ * it goes (a query job's run per recording), not at its end. A process taken for dead whose
+ * job another took over writes nothing: it gets JobCancelledError, and the new owner writes.
+ */
+export function whileHeld<T>(db: DB, job: Pick<Job, 'id' | 'attempts'>, write: () => T): T {
+  return db
+    .transaction(() => {
+      if (!db.prepare(`SELECT 1 FROM jobs WHERE ${HELD}`).get(job.id, job.attempts)) throw new JobCancelledError();
+      return write();
+    })
+    .immediate();
+}
 
 /**
  * A job's progress reporter: values clamped to [0,1] never go backwards, and are written (and

@@ -80,14 +80,18 @@ export class JobQueue {
     return job;
   }
 
+  /** The queued or running job that holds a dedupe key, if one does. */
+  active(dedupeKey: string): Job | undefined {
+    const row = this.db
+      .prepare("SELECT id FROM jobs WHERE dedupe_key = ? AND state IN ('queued','running')")
+      .get(dedupeKey) as { id: number } | undefined;
+    return row ? this.get(row.id) : undefined;
+  }
+
   /** Queues a job, or returns the active job that already holds its dedupe key. */
   enqueue(type: JobType, payload: unknown, opts: EnqueueOptions = {}): Job {
-    const existing = opts.dedupeKey
-      ? (this.db
-          .prepare("SELECT id FROM jobs WHERE dedupe_key = ? AND state IN ('queued','running')")
-          .get(opts.dedupeKey) as { id: number } | undefined)
-      : undefined;
-    if (existing) return this.get(existing.id) as Job;
+    const existing = opts.dedupeKey ? this.active(opts.dedupeKey) : undefined;
+    if (existing) return existing;
     const now = nowIso();
     const info = this.db
       .prepare(
@@ -149,18 +153,28 @@ export class JobQueue {
     return this.get(id) ? this.emit(id) : undefined;
   }
 
+  /**
+   * Takes the oldest queued job (of `onlyIds` when given) to run here. A job taken up again with
+   * progress kept from an earlier run (after a kill -9 or a shutdown) gets a start moved back by
+   * the time that run worked (its start to its last heartbeat), so its ETA, from its start and
+   * its progress over the whole work (src-shared/eta.ts), counts the whole work, not this run.
+   */
   private claim(onlyIds?: readonly number[]): Job | undefined {
     const types = [...this.handlers.keys()];
     if (types.length === 0) return undefined;
     const idFilter = onlyIds ? `AND id IN (${onlyIds.map(() => '?').join(',')})` : '';
+    const now = nowIso();
     const row = this.db
       .prepare(
-        `UPDATE jobs SET state = 'running', attempts = attempts + 1, owner_pid = ?, heartbeat_at = ?, updated_at = ?, started_at = ?
+        `UPDATE jobs SET state = 'running', attempts = attempts + 1, owner_pid = @pid, heartbeat_at = @now, updated_at = @now,
+           started_at = CASE WHEN progress > 0 AND julianday(heartbeat_at) >= julianday(started_at)
+             THEN strftime('%Y-%m-%dT%H:%M:%fZ', julianday(@now) - (julianday(heartbeat_at) - julianday(started_at)))
+             ELSE @now END
          WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND type IN (${types.map(() => '?').join(',')}) ${idFilter} ORDER BY id LIMIT 1)
            AND state = 'queued'
          RETURNING *`,
       )
-      .get(process.pid, nowIso(), nowIso(), nowIso(), ...types, ...(onlyIds ?? [])) as JobRow | undefined;
+      .get({ pid: process.pid, now }, ...types, ...(onlyIds ?? [])) as JobRow | undefined;
     return row ? toJob(row) : undefined;
   }
 

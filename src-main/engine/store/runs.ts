@@ -8,7 +8,10 @@ export interface NewRun {
   modelName: string;
   device: string;
   scanId: number | null;
+  /** The ground job that made it (one job, one run). */
   jobId: number | null;
+  /** The query job that made it, one run per recording (a query job's runs leave `jobId` null). */
+  queryJobId?: number;
   windowPlan: unknown;
   settings: unknown;
   refused: boolean;
@@ -41,8 +44,9 @@ export class RunsRepo {
     const runId = Number(
       this.db
         .prepare(
-          `INSERT INTO runs (query_id, recording_id, model_name, device, scan_id, job_id, window_plan, settings, refused, timings, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO runs (query_id, recording_id, model_name, device, scan_id, job_id, query_job_id, window_plan,
+             settings, refused, timings, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           queryId,
@@ -51,6 +55,7 @@ export class RunsRepo {
           r.device,
           r.scanId,
           r.jobId,
+          r.queryJobId ?? null,
           JSON.stringify(r.windowPlan),
           JSON.stringify(r.settings),
           r.refused ? 1 : 0,
@@ -96,7 +101,7 @@ export class RunsRepo {
       .all(limit) as { id: number; text: string; createdAt: string }[];
   }
 
-  /** The newest run of a query on each recording, with its window plan and segments' confidences. */
+  /** A query's runs, oldest first, each with its window plan and the job that made it (a ground or a query job). */
   byQuery(queryId: number): {
     id: number;
     recordingId: number;
@@ -108,8 +113,8 @@ export class RunsRepo {
   }[] {
     const rows = this.db
       .prepare(
-        `SELECT id, recording_id, job_id, model_name, device, refused, window_plan FROM runs
-         WHERE query_id = ? ORDER BY id`,
+        `SELECT id, recording_id, COALESCE(job_id, query_job_id) AS job_id, model_name, device, refused, window_plan
+         FROM runs WHERE query_id = ? ORDER BY id`,
       )
       .all(queryId) as {
       id: number;
@@ -166,6 +171,13 @@ export class RunsRepo {
       settings: JSON.parse(row.settings) as Record<string, unknown>,
       segments,
     };
+  }
+
+  /** The runs a query job wrote so far, one per recording, in the order it wrote them. */
+  byQueryJob(jobId: number): { id: number; recordingId: number }[] {
+    return this.db
+      .prepare('SELECT id, recording_id AS recordingId FROM runs WHERE query_job_id = ? ORDER BY id')
+      .all(jobId) as { id: number; recordingId: number }[];
   }
 
   byJob(jobId: number): StoredRun | undefined {

@@ -8,8 +8,13 @@ import type { EngineEvent, Query, RecordingDetail, Segment, Settings } from '../
 import type { Job, Recording } from '../../../src-shared/index.js';
 import { AppBase } from './app-base.svelte.js';
 import { coalesced } from './coalesce.js';
-import { installFolder, isActive, jobLabel, withJob } from './jobs.js';
+import { installFolder, isActive, jobLabel, queryJobQueryId, withJob } from './jobs.js';
 import { withoutSegment, withSegment, type QueryResults, type SegmentLists } from './segment-lists.js';
+
+/** How many recordings of a query have their run written. */
+function doneRuns(results: QueryResults): number {
+  return results.runs.filter((r) => r.runId !== null).length;
+}
 
 export class AppData extends AppBase {
   recordings = $state.raw<readonly Recording[]>([]);
@@ -82,7 +87,11 @@ export class AppData extends AppBase {
     const queryId = this.queryId;
     if (queryId === null) return;
     const out = await this.call('query.results', { queryId });
-    if (out && this.queryId === queryId) this.results = out;
+    if (!out || this.queryId !== queryId) return;
+    // A recording's run written since (a query job writes them one by one): its segments join the review queue.
+    const before = this.results?.query.id === queryId ? doneRuns(this.results) : null;
+    this.results = out;
+    if (before !== null && doneRuns(out) > before) this.refreshQueue();
   }
 
   async loadQueue(): Promise<void> {
@@ -160,6 +169,11 @@ export class AppData extends AppBase {
       if (job.state === 'cancelled') this.inform(`${jobLabel(job, this.recordings)} cancelled: nothing was installed.`);
     }
     if (job.type === 'ground') this.onGroundJob(job, changedState);
+    if (job.type === 'query' && queryJobQueryId(job) === this.queryId && this.results) {
+      // Which recording is on and how far is the engine's to say (query.results): fetched at most every 750 ms.
+      this.refreshResults();
+      if (changedState && !isActive(job)) this.refreshQueue();
+    }
     if ((job.type === 'scan' || job.type === 'import') && changedState) this.refreshLibrary();
     if (job.type === 'scan' && changedState && settled && job.recordingId === this.recordingId) void this.loadDetail();
     if (job.type === 'preview' && this.detail?.previewJob?.id === job.id) {

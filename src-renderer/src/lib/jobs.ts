@@ -32,7 +32,24 @@ const KINDS: Record<Job['type'], string> = {
   preview: 'Playable preview',
   eval: 'Benchmark evaluation',
   install: 'Model install',
+  query: 'Query',
 };
+
+/** How many recordings a query job goes over, as its payload says; null when it says none. */
+export function queryRecordingCount(job: Job): number | null {
+  const payload = job.payload;
+  if (job.type !== 'query' || !payload || typeof payload !== 'object') return null;
+  const recordings = (payload as { recordings?: unknown }).recordings;
+  return Array.isArray(recordings) ? recordings.length : null;
+}
+
+/** The query row a query job answers, as its payload says; null when it says none. */
+export function queryJobQueryId(job: Job): number | null {
+  const payload = job.payload;
+  if (job.type !== 'query' || !payload || typeof payload !== 'object') return null;
+  const queryId = (payload as { queryId?: unknown }).queryId;
+  return typeof queryId === 'number' ? queryId : null;
+}
 
 /** What a job is, for the operator. */
 export function jobLabel(job: Job, recordings: readonly Recording[]): string {
@@ -44,6 +61,8 @@ export function jobLabel(job: Job, recordings: readonly Recording[]): string {
     const more = paths.length > 1 ? ` and ${paths.length - 1} more` : '';
     return `${kind} · ${fileName(paths[0] ?? '')}${more}`;
   }
+  const over = queryRecordingCount(job);
+  if (over !== null) return `${kind} · ${over === 1 ? '1 recording' : `${over} recordings`}`;
   const recording = recordings.find((r) => r.id === job.recordingId);
   return recording ? `${kind} · ${fileName(recording.path)}` : kind;
 }

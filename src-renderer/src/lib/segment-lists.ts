@@ -23,6 +23,17 @@ export interface SegmentLists {
   selectedId: number | null;
 }
 
+/**
+ * Segments ranked across recordings, as query.results gives them (store/segments.ts byQuery):
+ * most confident first, one the operator added counted as certain; then by recording and time.
+ * A run's own `rank` counts within its recording only, so it does not order a query's results.
+ */
+export function rankedAcross(segments: readonly Segment[]): Segment[] {
+  return [...segments].sort(
+    (a, b) => (b.confidence ?? 1) - (a.confidence ?? 1) || a.recordingId - b.recordingId || a.startS - b.startS,
+  );
+}
+
 /** The list with `segment` in place of the one with its id; unchanged (same array) when absent. */
 export function replaceSegment(list: readonly Segment[], segment: Segment): readonly Segment[] {
   const index = list.findIndex((s) => s.id === segment.id);

@@ -9,12 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PlannedFrame } from '../../../src-shared/scans.js';
 import type { AskOptions, Asked, GroundingBackend } from '../../../src-main/engine/grounding/backend.js';
 import { groundRecording, type GroundInput } from '../../../src-main/engine/grounding/pipeline.js';
 import type { PromptFrame } from '../../../src-main/engine/models/local/prompt.js';
 import { getProfile } from '../../../src-main/engine/models/profiles/index.js';
 import { makeVideo } from '../../fixtures/make-video.js';
+import { boxAnswer, secondFrames } from './box-clip.js';
 
 let source: GroundInput['source'];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tempo-pipeline-concurrency-'));
@@ -32,13 +32,8 @@ beforeAll(async () => {
   source = { file: clip, key: clip, sourceFps: 25 };
 });
 
-const frames: PlannedFrame[] = Array.from({ length: 30 }, (_, i) => ({ t: i, width: 224, height: 112, tokens: 32 }));
+const frames = secondFrames(30);
 const profile = getProfile('qwen2-vl')!;
-
-function showsBox(f: PromptFrame): boolean {
-  const o = (Math.floor(f.height * 0.4) * f.width + Math.floor(f.width * 0.25)) * 3;
-  return (f.data[o] ?? 0) > 200 && (f.data[o + 1] ?? 0) > 200;
-}
 
 /**
  * Answers the box's span where a frame shows it (and an unreadable answer too, for a note),
@@ -66,16 +61,7 @@ class SideBySide implements GroundingBackend {
       await sleep(15 * (held - order));
     }
     this.inFlight--;
-    const fs = groups.flat();
-    const seen = fs.filter(showsBox).map((f) => f.t);
-    const text = seen.length
-      ? `The event happens in ${Math.min(...seen)} - ${Math.max(...seen)} seconds.`
-      : profile.refusalText;
-    return {
-      texts: [text, `not sure ${fs[0]?.t}`].slice(0, opts.samples),
-      compare: async () => ({ answerLogProb: -0.5, refusalLogProb: -3 }),
-      server: this.concurrency ? `http://s${order % 2}/v1` : undefined,
-    };
+    return { ...boxAnswer(groups, opts.samples), server: this.concurrency ? `http://s${order % 2}/v1` : undefined };
   }
 }
 

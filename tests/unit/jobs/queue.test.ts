@@ -108,6 +108,45 @@ describe('JobQueue', () => {
     expect(q.get(other.id)).toMatchObject({ state: 'failed', error: 'interrupted 2 times' });
   });
 
+  it('gives a job taken up again with progress a start moved back by the time it already worked, for its ETA', async () => {
+    const q = new JobQueue(db);
+    const starts: number[] = [];
+    q.register('query', async ({ job }) => {
+      starts.push(Date.parse(job.startedAt ?? ''));
+      return () => undefined;
+    });
+    const job = q.enqueue('query', {});
+    // A run that worked 90 s, reached 40% and died (kill -9): its last heartbeat 90 s after its start.
+    const start = Date.parse('2025-01-01T00:00:00.000Z');
+    db.prepare(
+      "UPDATE jobs SET state = 'queued', attempts = 1, progress = 0.4, started_at = ?, heartbeat_at = ? WHERE id = ?",
+    ).run(new Date(start).toISOString(), new Date(start + 90_000).toISOString(), job.id);
+    const before = Date.now();
+    await q.drain();
+    const worked = before - (starts[0] as number);
+    expect(worked).toBeGreaterThanOrEqual(90_000 - 5);
+    expect(worked).toBeLessThan(90_000 + 5_000);
+    // A job with no progress yet starts now.
+    const fresh = q.enqueue('query', {});
+    db.prepare('UPDATE jobs SET started_at = ?, heartbeat_at = ? WHERE id = ?').run(
+      new Date(start).toISOString(),
+      new Date(start + 90_000).toISOString(),
+      fresh.id,
+    );
+    await q.drain();
+    expect(starts[1]).toBeGreaterThanOrEqual(before);
+  });
+
+  it('says which queued or running job holds a dedupe key, none once it ended', async () => {
+    const q = new JobQueue(db);
+    q.register('scan', async () => () => undefined);
+    const job = q.enqueue('scan', {}, { dedupeKey: 'k' });
+    expect(q.active('k')?.id).toBe(job.id);
+    expect(q.active('other')).toBeUndefined();
+    await q.drain();
+    expect(q.active('k')).toBeUndefined();
+  });
+
   it('leaves a job alone while its owner is alive and its heartbeat is fresh', () => {
     const q = new JobQueue(db);
     const job = q.enqueue('scan', {});

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { EngineEvent } from '../../../src-shared/api.js';
+import { DEFAULT_SETTINGS, type EngineEvent } from '../../../src-shared/api.js';
 import { mediaPath, thumbPath } from '../../../src-shared/media-url.js';
 import { bridgeClient, operatorMessage } from '../../../src-renderer/src/lib/client.js';
 import { takeToken, TOKEN_KEY } from '../../../src-renderer/src/lib/create-client.js';
@@ -8,7 +8,7 @@ import { httpClient } from '../../../src-renderer/src/lib/http-client.js';
 import { mediaKey, mediaSignature } from '../../../src-main/server/web-security.js';
 
 const settingsOut = {
-  settings: { reviewThreshold: 0.5, model: null, device: 'cpu', serverUrl: null, samples: 3 },
+  settings: DEFAULT_SETTINGS,
   dataFolder: '/home/op/.tempo',
 };
 

@@ -8,6 +8,7 @@ import {
   isActive,
   jobEtaText,
   jobLabel,
+  queryJobQueryId,
   withJob,
 } from '../../../src-renderer/src/lib/jobs.js';
 
@@ -52,6 +53,17 @@ describe('what a job is, for the operator', () => {
     expect(jobLabel(install, recordings)).toBe('Model install · Qwen2-VL');
     expect(jobLabel(job({ type: 'scan', payload: null, recordingId: 4 }), recordings)).toBe('Scan · camera-4.mp4');
     expect(importPaths(install)).toEqual([]);
+  });
+
+  it('names a query job by how many recordings it goes over, and reads the query it answers', () => {
+    const query = job({ type: 'query', payload: { queryId: 7, recordings: [{}, {}, {}] } });
+    expect(jobLabel(query, recordings)).toBe('Query · 3 recordings');
+    expect(jobLabel(job({ type: 'query', payload: { queryId: 7, recordings: [{}] } }), recordings)).toBe(
+      'Query · 1 recording',
+    );
+    expect(jobLabel(job({ type: 'query', payload: null }), recordings)).toBe('Query');
+    expect(queryJobQueryId(query)).toBe(7);
+    expect(queryJobQueryId(job({ type: 'ground', payload: { queryId: 7 } }))).toBeNull();
   });
 
   it('counts queued and running jobs as active', () => {

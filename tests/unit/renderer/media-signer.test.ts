@@ -1,12 +1,13 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
+import { DEFAULT_SETTINGS } from '../../../src-shared/api.js';
 import { httpClient } from '../../../src-renderer/src/lib/http-client.js';
 import { mediaSigner } from '../../../src-renderer/src/lib/media-signer.js';
 import { hmacSha256, sha256 } from '../../../src-renderer/src/lib/sha256.js';
 import { checkMediaSignature, mediaKey } from '../../../src-main/server/web-security.js';
 
 const settingsOut = {
-  settings: { reviewThreshold: 0.5, model: null, device: 'cpu', serverUrl: null, samples: 3 },
+  settings: DEFAULT_SETTINGS,
   dataFolder: '/home/op/.tempo',
 };
 

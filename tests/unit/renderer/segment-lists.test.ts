@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { segment } from '../../support/segments.js';
 import {
+  rankedAcross,
   removeSegment,
   replaceSegment,
   reviewStart,
@@ -35,6 +36,20 @@ describe('keeping lists in step', () => {
   it('removes a segment that undo took away', () => {
     expect(removeSegment(list, 1).map((s) => s.id)).toEqual([2]);
     expect(removeSegment(list, 7)).toBe(list);
+  });
+});
+
+describe('rankedAcross (the results list)', () => {
+  it("ranks across recordings by confidence, not by each run's own rank; an added segment counts as certain", () => {
+    const ranked = rankedAcross([
+      segment(1, 0.5, 1, { recordingId: 1 }),
+      segment(2, 0.9, 1, { recordingId: 2 }),
+      segment(3, 0.7, 2, { recordingId: 1 }),
+      segment(4, null, null, { recordingId: 3 }),
+      segment(5, 0.7, 1, { recordingId: 3, startS: 1 }),
+      segment(6, 0.7, 3, { recordingId: 1, startS: 0.5 }),
+    ]);
+    expect(ranked.map((s) => s.id)).toEqual([4, 2, 6, 3, 5, 1]);
   });
 });
 

@@ -8,9 +8,22 @@ import { m0070 } from './0070-file-changes.js';
 import { m0080 } from './0080-verdict-client.js';
 import { m0090 } from './0090-job-result.js';
 import { m0100 } from './0100-costs.js';
+import { m0110 } from './0110-query-jobs.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
 
 /** Every migration, in order. Add new ones at the end. */
-export const MIGRATIONS: readonly Migration[] = [m0010, m0020, m0030, m0040, m0050, m0060, m0070, m0080, m0090, m0100];
+export const MIGRATIONS: readonly Migration[] = [
+  m0010,
+  m0020,
+  m0030,
+  m0040,
+  m0050,
+  m0060,
+  m0070,
+  m0080,
+  m0090,
+  m0100,
+  m0110,
+];

@@ -1,0 +1,117 @@
+import type { Job } from '../../../src-shared/jobs.js';
+import type { PlannedFrame } from '../../../src-shared/scans.js';
+import type { GroundOutput } from '../grounding/pipeline.js';
+import type { AnswerProfile } from '../models/profiles/index.js';
+import type { DB } from '../store/db.js';
+import { ensureCurrentFile } from '../store/file-changes.js';
+import type { RunFailuresRepo } from '../store/run-failures.js';
+import type { WindowAnswersRepo, WindowPlanRef } from '../store/window-answers.js';
+import type { Recording } from '../../../src-shared/recordings.js';
+import { digest, groundOnPlan, runRecord, targetKey, type GroundJobDeps } from './ground-job.js';
+import type { Resolved } from './ground-target.js';
+import { whileHeld } from './job-lease.js';
+import type { QueryPayload, QueryRecording } from './query-payload.js';
+import { scannedOrFresh } from './scan-job.js';
+
+/** What a query job needs: a ground job's, the store itself (a run per recording as it ends), window answers and failures. */
+export interface QueryJobDeps extends GroundJobDeps {
+  db: DB;
+  answers: WindowAnswersRepo;
+  failures: RunFailuresRepo;
+}
+
+/** One recording of a running query job, with the job's target and this recording's share of its progress. */
+export interface RecordingTask {
+  job: Job;
+  p: QueryPayload;
+  item: QueryRecording;
+  r: Resolved;
+  signal: AbortSignal;
+  progress: (fraction: number) => void;
+}
+
+/**
+ * What makes window indices mean the same windows: the frame plan (the scan, its frames), the
+ * context and frame pairing that cut it, the model (its processor prices each frame size, so
+ * it moves the cuts) and the samples each window was answered with.
+ */
+export function windowPlanKey(a: {
+  scanId: number;
+  frames: readonly PlannedFrame[];
+  r: Pick<Resolved, 'contextTokens' | 'profileName' | 'modelName'> & { backend: { pairsFrames: boolean } };
+  p: Pick<QueryPayload, 'target' | 'samples'>;
+}): string {
+  const frames = a.frames.map((f) => [f.t, f.width, f.height, f.tokens]);
+  const { contextTokens, profileName, modelName } = a.r;
+  const how = [contextTokens, a.r.backend.pairsFrames, profileName, modelName, targetKey(a.p.target), a.p.samples];
+  return digest([a.scanId, frames, how]);
+}
+
+/** The run of one recording, with the costs it measured, in one transaction while the job's claim holds. */
+function writeRun(
+  deps: QueryJobDeps,
+  t: RecordingTask,
+  a: { rec: Recording; out: GroundOutput; profile: AnswerProfile; scanId: number; scanMs: number | null },
+  images: number,
+  plannedTokens: number,
+): number {
+  const { p, item, job, r } = t;
+  const ask = { query: p.query, queryId: p.queryId, samples: p.samples, budgetTokens: item.budgetTokens };
+  const record = runRecord(
+    deps,
+    { jobId: job.id, p: ask, rec: a.rec, r, out: a.out, profile: a.profile, scanMs: a.scanMs },
+    a.scanId,
+    images,
+  );
+  return whileHeld(deps.db, job, () => {
+    const runId = deps.runs.insert({ ...record, jobId: null, queryJobId: job.id });
+    // A recording taken up after a crash measured only the windows it asked: not the whole recording's cost.
+    if (a.out.reused === 0)
+      deps.costs?.recordRun(r.modelName, r.backend.device, {
+        totalMs: a.out.timings.totalMs,
+        decodeMs: a.out.timings.decodeMs,
+        plannedTokens,
+        durationS: a.rec.durationS,
+        scanMs: a.scanMs,
+      });
+    return runId;
+  });
+}
+
+/**
+ * Grounds one recording of a query job and writes its run (its own transaction); returns the
+ * run's id. The file is read again when it changed; a recording with no scan is scanned first
+ * (the first third of its share) and that scan stored at once, not with the run: the windows
+ * answered from then on are stored under its plan, which a job taken up after a crash must
+ * find again. Windows stored before under the same plan are taken, not asked again.
+ */
+export async function groundForQuery(deps: QueryJobDeps, t: RecordingTask): Promise<number> {
+  const id = t.item.recordingId;
+  await ensureCurrentFile(deps.recordings, id);
+  const rec = deps.recordings.get(id);
+  if (!rec) throw new Error(`recording ${id} is not in the library`);
+  const scan = await scannedOrFresh(rec, t.item.budgetTokens, deps.scans, t.signal, (f) => t.progress(f / 3));
+  const scanId = scan.write();
+  const ref: WindowPlanRef = {
+    queryId: t.p.queryId,
+    recordingId: id,
+    planKey: windowPlanKey({ scanId, frames: scan.plan.frames, r: t.r, p: t.p }),
+  };
+  const before = t.r.encodedBefore();
+  const { out, profile } = await groundOnPlan({
+    rec,
+    sourceKey: deps.recordings.fingerprint(rec.id) ?? rec.path,
+    plan: scan.plan,
+    target: t.r,
+    query: t.p.query,
+    samples: t.p.samples,
+    cache: deps.cache,
+    signal: t.signal,
+    onProgress: scan.fresh ? (f) => t.progress(1 / 3 + (2 / 3) * f) : t.progress,
+    answered: deps.answers.forPlan(ref),
+    onWindow: (answer) => deps.answers.store(ref, answer),
+  });
+  const plannedTokens = scan.plan.frames.reduce((sum, f) => sum + f.tokens, 0);
+  const a = { rec, out, profile, scanId, scanMs: scan.scanMs };
+  return writeRun(deps, t, a, t.r.encodedBefore() - before, plannedTokens);
+}
