@@ -30,6 +30,12 @@ export const QualityScore = z.object({
     recall: Share,
     moments: Count,
   }),
+  /**
+   * Two-stage runs only: of the windows the candidate model refused that the refining backend
+   * audited, those where it found a moment (`share`: how often the first stage misses one).
+   * Absent when the model has no two-stage run on the reviewed set.
+   */
+  audit: z.object({ runs: Count, audited: Count, found: Count, share: Share }).optional(),
 });
 export type QualityScore = z.infer<typeof QualityScore>;
 

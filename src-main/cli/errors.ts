@@ -22,6 +22,10 @@ export const FIELD_FLAGS: Readonly<Record<InputName, string>> = {
   out: '--out',
   id: '--id',
   since: '--since',
+  candidates: '--candidates',
+  refine: '--refine',
+  refineBelow: '--refine-below',
+  auditShare: '--audit-share',
 };
 
 /** An error's text as the CLI says it: an engine error's inputs named by their flags. */

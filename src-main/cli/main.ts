@@ -55,6 +55,14 @@ Commands:
                              taking N requests at a time (1-64, default 2); every server is
                              checked first; one that fails leaves the pool and its windows go to
                              the others (said on stderr); --token is for all of them
+         [--candidates MODEL --refine URL[,URL...]|MODEL [--refine-below P] [--audit-share S]]
+                             two stages: the local MODEL reads every window first (2 samples,
+                             small frames); the refining backend (model servers, or another
+                             local model) is sent only the windows around candidates under
+                             confidence P (default 0.6) and a random share S (default 0.05) of
+                             the windows the candidate refused (an audit of what it misses);
+                             confident candidates are kept as they are; each stage's windows,
+                             visual tokens and time are kept with the run (--json: stages)
   ground ID|PATH ID|PATH... "QUERY", ground all "QUERY"  [the options above]
                              one query over several recordings (all: the whole library) as one
                              job: one progress line with the time left for them all, each
@@ -133,6 +141,10 @@ const OPTIONS = {
   samples: { type: 'string' },
   server: { type: 'string', multiple: true },
   'per-server': { type: 'string' },
+  candidates: { type: 'string' },
+  refine: { type: 'string', multiple: true },
+  'refine-below': { type: 'string' },
+  'audit-share': { type: 'string' },
   token: { type: 'string' },
   profile: { type: 'string' },
   context: { type: 'string' },
@@ -163,7 +175,9 @@ function parse(argv: string[]): { values: CommandContext['options']; positionals
     // --model may be repeated (verdict-eval, calibrate): `models` has them all, `model` the last.
     // --server may be repeated for a pool: `server` is all of them, comma-separated (as one may give them).
     const server = values.server?.join(',');
-    return { values: { ...values, model: values.model?.at(-1), models: values.model, server }, positionals };
+    // --refine may be repeated too (a pool refining two-stage grounding): all of them, comma-separated.
+    const refine = values.refine?.join(',');
+    return { values: { ...values, model: values.model?.at(-1), models: values.model, server, refine }, positionals };
   } catch (err) {
     throw new UsageError((err as Error).message.split('\n')[0] ?? 'bad arguments');
   }

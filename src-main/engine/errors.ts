@@ -29,6 +29,10 @@ export const INPUT_NAMES = {
   out: 'the output file',
   id: 'export id',
   since: 'since',
+  candidates: 'the candidate model',
+  refine: 'the refining backend',
+  refineBelow: 'the refining threshold',
+  auditShare: 'the audit share',
 } as const;
 export type InputName = keyof typeof INPUT_NAMES;
 

@@ -2,7 +2,7 @@ import { describeEstimate } from '../../../src-shared/estimate.js';
 import type { Recording } from '../../../src-shared/recordings.js';
 import { formatSeconds } from '../../../src-shared/eta.js';
 import { estimateQuery } from '../../engine/api/estimate.js';
-import { checkQuery, groundQuery } from '../../engine/api/ground.js';
+import { checkQuery, groundQuery, type RunStages } from '../../engine/api/ground.js';
 import { groundRecordings } from '../../engine/api/library-query.js';
 import { queryRecordings } from '../../engine/api/queries.js';
 import { resolveRecording } from '../../engine/api/recordings.js';
@@ -23,6 +23,10 @@ function targetOptions(options: CommandContext['options']) {
     token: str('token'),
     profile: str('profile'),
     contextTokens: numberOption(options, 'context'),
+    candidates: str('candidates'),
+    refine: str('refine'),
+    refineBelow: numberOption(options, 'refine-below'),
+    auditShare: numberOption(options, 'audit-share'),
   };
 }
 
@@ -59,6 +63,19 @@ function groundRecordingsOf(ctx: CommandContext, refs: readonly string[]) {
   if (refs.length === 1 && refs[0] === 'all') return queryRecordings(ctx.engine, []);
   const recs = refs.map((ref) => resolveRecording(ctx.engine, ref));
   return recs.filter((rec, i) => recs.findIndex((r) => r.id === rec.id) === i);
+}
+
+/** A two-stage run's stages, one line each: windows, visual tokens and time; what the audit found. */
+function stageLines(stages: RunStages | undefined): string[] {
+  if (!stages) return [];
+  const line = (name: string, s: RunStages['candidate']) =>
+    `  ${name} (${s.model}): ${s.windows} window${s.windows === 1 ? '' : 's'}, ${s.visualTokens} visual tokens, ${formatSeconds(s.ms / 1000)}`;
+  const { candidate, refine, audit } = stages;
+  return [
+    line('stage 1', candidate),
+    line('stage 2', refine),
+    `${line('audit', audit)}; a moment in ${audit.found} of ${audit.audited.length} refused window${audit.audited.length === 1 ? '' : 's'}`,
+  ];
 }
 
 /** One segment line: its rank, where it is and how sure. */
@@ -125,12 +142,16 @@ export async function cmdGround(ctx: CommandContext): Promise<number> {
     // A server that failed and left the pool: the run went on without it; said on stderr, also with --json.
     for (const line of result.serversLeft ?? []) process.stderr.write(`tempo: ${line}\n`);
     out.result(result, () =>
-      result.refused
-        ? `"${result.query}": not found in recording ${result.recordingId} (${result.model} on ${result.device})`
-        : [
-            `"${result.query}" in recording ${result.recordingId} (${result.model} on ${result.device}):`,
-            ...result.segments.map((s, i) => segmentLine(s, i)),
-          ].join('\n'),
+      [
+        result.refused
+          ? `"${result.query}": not found in recording ${result.recordingId} (${result.model} on ${result.device})`
+          : `"${result.query}" in recording ${result.recordingId} (${result.model} on ${result.device}):`,
+        // A two-stage run says which stage each segment came from.
+        ...result.segments.map(
+          (s, i) => segmentLine(s, i) + (result.stages ? `  (${result.stages.segmentStages[i]})` : ''),
+        ),
+        ...stageLines(result.stages),
+      ].join('\n'),
     );
     return 0;
   } finally {

@@ -15,6 +15,11 @@ function describe(s: VerdictScore): string {
     `${s.model}: ${s.n} reviewed pairs (${s.present} with the moment, ${s.absent} without)`,
     `  R1@0.5 ${pct(s.r1At05)}  mIoU ${pct(s.mIoU)}  refusal precision ${pct(s.refusal.precision)} recall ${pct(s.refusal.recall)}  ECE ${s.ece === null ? '-' : s.ece.toFixed(3)} (${s.segments} segments)`,
     `  review load: watch ${pct(load.share)} of ${(load.footageS / 60).toFixed(1)} min (${plural(load.recordings, 'recording', 'recordings')}, ${plural(load.queries, 'query', 'queries')}) at recall ${pct(load.recall)} of ${plural(load.moments, 'moment', 'moments')}; without the tool 100%`,
+    ...(s.audit
+      ? [
+          `  two-stage audit: a moment in ${s.audit.found} of ${plural(s.audit.audited, 'window', 'windows')} the candidate model refused (${pct(s.audit.share)} missed; ${plural(s.audit.runs, 'run', 'runs')})`,
+        ]
+      : []),
   ].join('\n');
 }
 

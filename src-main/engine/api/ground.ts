@@ -5,14 +5,17 @@ import type { Engine } from '../engine.js';
 import { RemoteBackend, RemoteError } from '../grounding/remote-backend.js';
 import { checkPerServer, ServerPool } from '../grounding/server-pool.js';
 import { groundDedupeKey, type GroundPayload } from '../jobs/ground-job.js';
-import type { GroundTarget } from '../jobs/ground-target.js';
+import { CANDIDATE_SAMPLES, type GroundTarget, type TwoStagePlan } from '../jobs/ground-target.js';
 import { checkDevice, DeviceError } from '../models/devices.js';
 import { getProfile, PROFILES } from '../models/profiles/index.js';
 import { JobFailedError, UsageError } from '../errors.js';
 import { resolveModelDir } from './models.js';
+import { stagesOf, type RunStages } from './run-stages.js';
 import { runJob } from './run-job.js';
 
 import { scanBudget } from '../jobs/scan-job.js';
+
+export type { RunStages } from './run-stages.js';
 
 export const MAX_QUERY_CHARS = 2000;
 
@@ -35,6 +38,19 @@ export interface GroundRequest {
   profile?: string;
   /** Visual tokens one request to the server may carry (default 8192). */
   contextTokens?: number;
+  /**
+   * Two-stage grounding: a local model (name or folder) that reads every window first; the
+   * refining backend (`refine`, else `server` or `model`) is then asked only where it is unsure.
+   */
+  candidates?: string;
+  /** The refining backend of a two-stage request: model server URL(s), or a local model's name or folder. */
+  refine?: string | readonly string[];
+  /** Candidates under this confidence are refined (0 to 1, default 0.6); the others kept as they are. */
+  refineBelow?: number;
+  /** The share of windows the candidate refused that the refining backend audits (0 to 1, default 0.05). */
+  auditShare?: number;
+  /** The audit's seed; absent: one drawn per run (recorded with it). */
+  auditSeed?: number;
   onJob?: (job: Job) => void;
 }
 
@@ -49,6 +65,8 @@ export interface GroundResult {
   timings: Record<string, unknown>;
   /** Servers of a pool that failed while the run went on, one line each; absent when none did. */
   serversLeft?: string[];
+  /** A two-stage run's record per stage (jobs/two-stage-run.ts stagesSettings); absent for one stage. */
+  stages?: RunStages;
 }
 
 /** The model server URLs of a request: every entry split at commas, trimmed, each URL once. */
@@ -66,7 +84,10 @@ export function checkQuery(query: string): string {
   return q;
 }
 
-function localTarget(engine: Engine, req: Omit<GroundRequest, 'query' | 'onJob'>): GroundTarget {
+function localTarget(
+  engine: Engine,
+  req: Omit<GroundRequest, 'query' | 'onJob'>,
+): Extract<GroundTarget, { kind: 'local' }> {
   const modelDir = resolveModelDir(engine, req.model);
   try {
     return { kind: 'local', modelDir, device: checkDevice(req.device ?? 'cpu') };
@@ -134,6 +155,62 @@ async function serverTarget(engine: Engine, req: Omit<GroundRequest, 'query' | '
 export interface GroundPlan {
   target: GroundTarget;
   samples: number;
+  /** Two-stage grounding: the candidate model first; `target` refines. */
+  twoStage?: TwoStagePlan;
+}
+
+export const DEFAULT_REFINE_BELOW = 0.6;
+export const DEFAULT_AUDIT_SHARE = 0.05;
+
+/** A share or threshold of a request: a number from 0 to 1, the default when not given. */
+function unitNumber(value: number | undefined, fallback: number, input: 'refineBelow' | 'auditShare'): number {
+  const v = value ?? fallback;
+  if (!Number.isFinite(v) || v < 0 || v > 1) throw new UsageError(`{${input}} must be a number from 0 to 1`);
+  return v;
+}
+
+/** Whether a refining backend is named by URL (a model server) rather than as a local model. */
+function isUrl(s: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(s.trim());
+}
+
+/** The candidate model of a two-stage request, checked installed and complete (one line naming it when not). */
+function candidateTarget(engine: Engine, req: Omit<GroundRequest, 'query' | 'onJob'>) {
+  try {
+    return localTarget(engine, { model: req.candidates, device: req.device });
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`{candidates}: ${err.template}`);
+    throw err;
+  }
+}
+
+/**
+ * A two-stage request's plan, checked before any work: the threshold and audit share, the
+ * candidate model (installed and complete), then the refining backend as a ground's target
+ * (servers reachable with the model, or a local model installed).
+ */
+async function planTwoStage(engine: Engine, req: Omit<GroundRequest, 'query' | 'onJob'>, samples: number) {
+  const refineBelow = unitNumber(req.refineBelow, DEFAULT_REFINE_BELOW, 'refineBelow');
+  const auditShare = unitNumber(req.auditShare, DEFAULT_AUDIT_SHARE, 'auditShare');
+  if (req.auditSeed !== undefined && !(Number.isInteger(req.auditSeed) && req.auditSeed >= 0))
+    throw new UsageError('the audit seed must be a whole number, 0 or more');
+  const candidates = candidateTarget(engine, req);
+  const refine = req.refine === undefined ? [] : serverList(req.refine);
+  if (refine.length > 0 && (req.server !== undefined || req.model !== undefined))
+    throw new UsageError('{refine} and {model} or a server both name the refining backend: give one');
+  if (refine.length === 0 && req.server === undefined && req.model === undefined)
+    throw new UsageError('{candidates} needs a refining backend: {refine URL|MODEL}');
+  const urls = refine.length > 0 ? refine.filter(isUrl) : serverList(req.server ?? []);
+  if (refine.length > 0 && urls.length > 0 && urls.length < refine.length)
+    throw new UsageError('{refine} takes model server URLs or one local model, not both');
+  if (refine.length > 1 && urls.length === 0) throw new UsageError('{refine} takes one local model');
+  const target: GroundTarget =
+    urls.length > 0
+      ? await serverTarget(engine, { ...req, server: urls, device: undefined })
+      : localTarget(engine, { ...req, model: refine[0] ?? req.model });
+  const seed = req.auditSeed === undefined ? {} : { auditSeed: req.auditSeed };
+  const twoStage = { candidates, candidateSamples: CANDIDATE_SAMPLES, refineBelow, auditShare, ...seed };
+  return { target, samples, twoStage };
 }
 
 /** Checks the model (or server), device and samples of a request: usage errors before any work. */
@@ -141,6 +218,10 @@ export async function planGround(engine: Engine, req: Omit<GroundRequest, 'query
   const samples = req.samples ?? 3;
   if (!Number.isInteger(samples) || samples < 1 || samples > 16)
     throw new UsageError('{samples} must be a whole number from 1 to 16');
+  if (req.candidates !== undefined) return planTwoStage(engine, req, samples);
+  const twoStageOnly = [req.refine, req.refineBelow, req.auditShare, req.auditSeed].some((v) => v !== undefined);
+  if (twoStageOnly)
+    throw new UsageError('{refine}, {refineBelow} and {auditShare} are for two stages: name {candidates}');
   const target = req.server ? await serverTarget(engine, req) : localTarget(engine, req);
   return { target, samples };
 }
@@ -152,11 +233,18 @@ export async function planGround(engine: Engine, req: Omit<GroundRequest, 'query
  */
 export async function groundQuery(engine: Engine, rec: Recording, req: GroundRequest): Promise<GroundResult> {
   const query = checkQuery(req.query);
-  const { target, samples } = await planGround(engine, req);
+  const { target, samples, twoStage } = await planGround(engine, req);
   // The newest scan serves; a recording never scanned is scanned by the ground job itself, the
   // scan stored with the run (jobs/scan-job.ts scannedOrFresh).
   const budgetTokens = scanBudget(engine.scans, rec.id);
-  const payload: GroundPayload = { recordingId: rec.id, query, target, samples, budgetTokens };
+  const payload: GroundPayload = {
+    recordingId: rec.id,
+    query,
+    target,
+    samples,
+    budgetTokens,
+    ...(twoStage ? { twoStage } : {}),
+  };
   // The same ground asked again joins its active job, or takes over one whose process died
   // (kill -9): one query row, one run, no duplicate segments, and nothing left queued to redo it.
   const queued = engine.jobs.enqueue('ground', payload, { recordingId: rec.id, dedupeKey: groundDedupeKey(payload) });
@@ -173,6 +261,7 @@ export async function groundQuery(engine: Engine, rec: Recording, req: GroundReq
     segments: run.segments.map(({ startS, endS, confidence }) => ({ startS, endS, confidence })),
     timings: run.timings,
     ...serversLeft(run.settings),
+    ...stagesOf(run.settings),
   };
 }
 

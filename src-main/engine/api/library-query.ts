@@ -11,6 +11,7 @@ import { JobFailedError } from '../errors.js';
 import { QueryPayload, queryDedupeKey } from '../jobs/query-payload.js';
 import { scanBudget } from '../jobs/scan-job.js';
 import { checkQuery, planGround, type GroundPlan, type GroundRequest } from './ground.js';
+import { stagesOf, type RunStages } from './run-stages.js';
 import { planAll } from './planned-tokens.js';
 import { runJob } from './run-job.js';
 
@@ -31,7 +32,8 @@ export function enqueueQuery(
     budgetTokens: scanBudget(engine.scans, p.rec.id),
     weight: Math.max(1, p.tokens),
   }));
-  const ask = { query: text, target: plan.target, samples: plan.samples, recordings };
+  const twoStage = plan.twoStage ? { twoStage: plan.twoStage } : {};
+  const ask = { query: text, target: plan.target, samples: plan.samples, ...twoStage, recordings };
   const dedupeKey = queryDedupeKey(ask);
   return engine.db
     .transaction(() => {
@@ -55,7 +57,14 @@ export interface LibraryQueryResult {
   jobId: number;
   model: string;
   device: string;
-  runs: { recordingId: number; runId: number; refused: boolean; timings: Record<string, unknown> }[];
+  /** Each recording's run; a two-stage run's record per stage in `stages` (api/ground.ts stagesOf). */
+  runs: {
+    recordingId: number;
+    runId: number;
+    refused: boolean;
+    timings: Record<string, unknown>;
+    stages?: RunStages;
+  }[];
   /** Recordings that could not be grounded (the file gone, unreadable), each with its one-line error. */
   failed: { recordingId: number; error: string }[];
   /** Most confident first, across recordings. */
@@ -105,7 +114,13 @@ export async function groundRecordings(
     jobId: job.id,
     model: first.modelName,
     device: first.device,
-    runs: stored.map((r) => ({ recordingId: r.recordingId, runId: r.id, refused: r.refused, timings: r.timings })),
+    runs: stored.map((r) => ({
+      recordingId: r.recordingId,
+      runId: r.id,
+      refused: r.refused,
+      timings: r.timings,
+      ...stagesOf(r.settings),
+    })),
     failed: result.data.failed,
     segments,
     ...(left.length > 0 ? { serversLeft: left } : {}),

@@ -27,6 +27,7 @@ export function enqueueGround(
     target: plan.target,
     samples: plan.samples,
     budgetTokens: scanBudget(engine.scans, recordingId),
+    ...(plan.twoStage ? { twoStage: plan.twoStage } : {}),
   };
   return engine.jobs.enqueue('ground', payload, { recordingId });
 }

@@ -11,7 +11,7 @@ import { scoreConfidence } from './confidence.js';
 import { mergeSegments } from './merge.js';
 import { refinementFrames, snapToChangePoints } from './refine.js';
 import { answeredBefore, type FoundSegment, type WindowAnswer, type WindowOutcome } from './window-answers.js';
-import { cutWindows, groupFrames, type GroundingWindow } from './windows.js';
+import { cutSpans, cutWindows, groupFrames, windowTokens, type GroundingWindow } from './windows.js';
 
 export type { FoundSegment, WindowAnswer, WindowOutcome } from './window-answers.js';
 
@@ -33,6 +33,8 @@ export interface GroundInput {
   maxNewTokens?: number;
   /** Skip the dense second look at each boundary. */
   noRefine?: boolean;
+  /** Ask only these parts of the recording (windows cut from their frames: windows.ts cutSpans); absent: all of it. */
+  spans?: readonly Span[];
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
   /**
@@ -55,6 +57,8 @@ export interface GroundOutput {
   timings: { totalMs: number; decodeMs: number; modelMs: number; refineMs: number };
   /** Frames read from the cache and frames decoded. */
   frames: { cached: number; decoded: number };
+  /** Visual tokens sent to the backend: the windows asked (not those reused) and the dense looks. */
+  visualTokens: number;
 }
 
 function ms(start: number): number {
@@ -74,6 +78,7 @@ interface Run {
   timings: GroundOutput['timings'];
   frames: GroundOutput['frames'];
   notes: string[];
+  visualTokens: number;
 }
 
 /** Asks the model about frames over `span` (decoded or from the cache), timing both; `origin` is the model's time zero. */
@@ -91,6 +96,7 @@ async function look(
   run.timings.decodeMs += ms(t);
   t = performance.now();
   const groups = groupFrames(got.frames, run.pair);
+  run.visualTokens += windowTokens(frames, run.pair);
   // The instruction and the answers speak the model's time: recording time less its origin.
   const origin = input.backend.timeOrigin?.(groups) ?? 0;
   const asked = await input.backend.ask(groups, input.profile.instruction(input.query, shiftSpan(span, -origin)), {
@@ -203,6 +209,7 @@ export async function groundRecording(input: GroundInput): Promise<GroundOutput>
     timings: { totalMs: 0, decodeMs: 0, modelMs: 0, refineMs: 0 },
     frames: { cached: 0, decoded: 0 },
     notes: [],
+    visualTokens: 0,
   };
   // Looks asked side by side each listen to the run's signal (the frame decoder, a pool of
   // servers, its HTTP client): room for them all, so Node does not warn of a leak on stderr.
@@ -211,11 +218,8 @@ export async function groundRecording(input: GroundInput): Promise<GroundOutput>
   // The plan counts Qwen2-VL's default tokens; a backend that knows its processor says what each size really costs.
   const cost = run.cost;
   const planned = cost ? input.frames.map((f) => ({ ...f, tokens: cost(f.width, f.height) })) : input.frames;
-  const windows = cutWindows(planned, input.durationS, {
-    maxTokens: input.contextTokens,
-    overlapS: 2,
-    pairFrames: run.pair,
-  });
+  const cut = { maxTokens: input.contextTokens, overlapS: 2, pairFrames: run.pair };
+  const windows = input.spans ? cutSpans(planned, input.spans, cut) : cutWindows(planned, input.durationS, cut);
   const { outcomes, found, reused } = await groundWindows(run, windows);
   const merged = mergeSegments(found);
   if (!input.noRefine) await refineSegments(run, merged, planned);
@@ -230,6 +234,7 @@ export async function groundRecording(input: GroundInput): Promise<GroundOutput>
     notes: run.notes,
     timings: run.timings,
     frames: run.frames,
+    visualTokens: run.visualTokens,
   };
 }
 

@@ -89,3 +89,26 @@ export function cutWindows(frames: readonly PlannedFrame[], durationS: number, o
   }
   return windows;
 }
+
+/**
+ * Windows over parts of a recording only (a second stage asked where the first was unsure):
+ * each span's planned frames cut as `cutWindows` cuts a recording, the first window starting
+ * at the span's start and the last ending at its end, indices running on across the spans.
+ * A span with no planned frame gets none.
+ */
+export function cutSpans(
+  frames: readonly PlannedFrame[],
+  spans: readonly { startS: number; endS: number }[],
+  opts: WindowOptions,
+): GroundingWindow[] {
+  const windows: GroundingWindow[] = [];
+  for (const span of spans) {
+    const inside = frames.filter((f) => f.t >= span.startS && f.t < span.endS);
+    if (inside.length === 0) continue;
+    const cut = cutWindows(inside, span.endS, opts);
+    const first = cut[0] as GroundingWindow;
+    cut[0] = { ...first, startS: span.startS };
+    for (const w of cut) windows.push({ ...w, index: windows.length });
+  }
+  return windows;
+}

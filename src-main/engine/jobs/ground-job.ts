@@ -3,14 +3,29 @@ import { z } from 'zod';
 import type { Recording } from '../../../src-shared/recordings.js';
 import type { PlannedFrame } from '../../../src-shared/scans.js';
 import type { DiskCache } from '../cache/disk-cache.js';
-import { groundRecording, type GroundInput, type GroundOutput } from '../grounding/pipeline.js';
-import { getProfile, type AnswerProfile } from '../models/profiles/index.js';
+import type { GroundInput } from '../grounding/pipeline.js';
+import type { AnswerProfile } from '../models/profiles/index.js';
 import { ensureCurrentFile } from '../store/file-changes.js';
 import type { CostsRepo } from '../store/costs.js';
 import type { RecordingsRepo } from '../store/recordings.js';
 import type { RunsRepo } from '../store/runs.js';
 import type { ScansRepo } from '../store/scans.js';
-import { GroundTarget, resolveTarget, serverUrls, type Resolved, type TargetDeps } from './ground-target.js';
+import {
+  GroundTarget,
+  resolveTarget,
+  serverUrls,
+  TwoStagePlan,
+  type Resolved,
+  type TargetDeps,
+} from './ground-target.js';
+import {
+  groundWith,
+  resolveCandidate,
+  segmentModel,
+  stagesSettings,
+  type Candidate,
+  type StagedOutput,
+} from './two-stage-run.js';
 import type { JobHandler } from './job-handler.js';
 import { scannedOrFresh } from './scan-job.js';
 
@@ -22,6 +37,8 @@ export const GroundPayload = z.object({
   target: GroundTarget,
   samples: z.number().int().positive(),
   budgetTokens: z.number().int().positive(),
+  /** Two-stage grounding: a local candidate model first, `target` refining (jobs/ground-target.ts TwoStagePlan). */
+  twoStage: TwoStagePlan.optional(),
 });
 export type GroundPayload = z.infer<typeof GroundPayload>;
 
@@ -44,6 +61,11 @@ export function targetKey(t: GroundTarget): Record<string, unknown> {
     : { kind: t.kind, url: t.url, model: t.model, profile: t.profile, contextTokens: t.contextTokens, ...pool };
 }
 
+/** What names a two-stage plan in a key: its candidate model and device and how it splits the work. */
+export function twoStageKey(t: TwoStagePlan): Record<string, unknown> {
+  return { ...t, candidates: targetKey(t.candidates) };
+}
+
 /** A short hex digest of some JSON, for keys. */
 export function digest(what: unknown): string {
   return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 32);
@@ -55,15 +77,22 @@ export function digest(what: unknown): string {
  * active job holding it instead of queueing a second one that would write the run twice.
  */
 export function groundDedupeKey(p: GroundPayload): string {
-  return `ground:${p.recordingId}:${digest([p.query, p.queryId ?? null, targetKey(p.target), p.samples, p.budgetTokens])}`;
+  const asked = [p.query, p.queryId ?? null, targetKey(p.target), p.samples, p.budgetTokens];
+  // A two-stage ground is another ask; a one-stage key is the same as before two stages.
+  return `ground:${p.recordingId}:${digest(p.twoStage ? [...asked, twoStageKey(p.twoStage)] : asked)}`;
 }
 
-/** Runs the grounding pipeline over a recording's frame plan with a resolved target (ground and eval jobs). */
+/**
+ * Runs the grounding pipeline over a recording's frame plan with a resolved target (ground and
+ * eval jobs); in two stages when a candidate model is given (jobs/two-stage-run.ts).
+ */
 export async function groundOnPlan(a: {
   rec: Recording;
   sourceKey: string;
   plan: { frames: readonly PlannedFrame[]; changePoints: readonly number[] };
   target: Resolved;
+  /** A two-stage run's candidate model and plan; `target` then refines. */
+  candidate?: Candidate;
   query: string;
   samples: number;
   cache?: DiskCache;
@@ -72,26 +101,22 @@ export async function groundOnPlan(a: {
   /** Windows answered before, and where each new answer goes (a query job's resume: GroundInput). */
   answered?: GroundInput['answered'];
   onWindow?: GroundInput['onWindow'];
-}): Promise<{ out: GroundOutput; profile: AnswerProfile }> {
-  const profile = getProfile(a.target.profileName);
-  if (!profile) throw new Error(`unknown answer profile ${a.target.profileName}`);
-  const out = await groundRecording({
+}): Promise<{ out: StagedOutput; profile: AnswerProfile }> {
+  return groundWith({
     source: { file: a.rec.path, key: a.sourceKey, sourceFps: a.rec.fps },
     durationS: a.rec.durationS,
     query: a.query,
     frames: a.plan.frames,
     changePoints: a.plan.changePoints,
-    backend: a.target.backend,
     cache: a.cache,
-    profile,
-    contextTokens: a.target.contextTokens,
-    samples: a.samples,
     signal: a.signal,
     onProgress: a.onProgress,
     answered: a.answered,
     onWindow: a.onWindow,
+    target: a.target,
+    samples: a.samples,
+    candidate: a.candidate,
   });
-  return { out, profile };
 }
 
 /** What a run was asked: the query (under its query row), samples and scan budget. */
@@ -109,7 +134,9 @@ export function runRecord(
     p: RunAsk;
     rec: Recording;
     r: Resolved;
-    out: GroundOutput;
+    /** A two-stage run's candidate model: its segments take its calibrator. */
+    candidate?: Candidate;
+    out: StagedOutput;
     profile: AnswerProfile;
     /** Time of the scan the job made first; null when it used a stored one. */
     scanMs: number | null;
@@ -120,6 +147,7 @@ export function runRecord(
   const { p, r, out } = a;
   // Read at the end, so a calibrator fitted while the job ran applies; the model's own confidence is kept.
   const cal = deps.calibration?.(r.modelName) ?? null;
+  const calFor = (model: string) => (model === r.modelName ? cal : (deps.calibration?.(model) ?? null));
   const left = r.serversLeft?.() ?? [];
   return {
     query: p.query,
@@ -141,6 +169,7 @@ export function runRecord(
       calibration: cal?.info ?? null,
       // Servers of a pool that failed during the run: their windows were answered by the others.
       ...(left.length > 0 ? { serversLeft: left } : {}),
+      ...stagesSettings(out),
     },
     refused: out.refused,
     timings: {
@@ -153,12 +182,10 @@ export function runRecord(
       windowsAsked: out.windows.length - out.reused,
       windowsReused: out.reused,
     },
-    segments: out.segments.map(({ startS, endS, confidence }) => ({
-      startS,
-      endS,
-      confidence: cal ? cal.apply(confidence) : confidence,
-      rawConfidence: confidence,
-    })),
+    segments: out.segments.map(({ startS, endS, confidence, stage }) => {
+      const c = calFor(segmentModel(stage, r, a.candidate));
+      return { startS, endS, confidence: c ? c.apply(confidence) : confidence, rawConfidence: confidence };
+    }),
   };
 }
 
@@ -177,29 +204,33 @@ export function groundJobHandler(deps: GroundJobDeps): JobHandler<GroundPayload>
     const scan = await scannedOrFresh(rec, p.budgetTokens, deps.scans, signal, (f) => progress(f / 3));
     const { scanMs } = scan;
     const r = await resolveTarget(deps, p.target);
+    const candidate = await resolveCandidate(deps, p.twoStage);
     const { out, profile } = await groundOnPlan({
       rec,
       sourceKey: deps.recordings.fingerprint(rec.id) ?? rec.path,
       plan: scan.plan,
       target: r,
+      candidate,
       query: p.query,
       samples: p.samples,
       cache: deps.cache,
       signal,
       onProgress: scan.fresh ? (f) => progress(1 / 3 + (2 / 3) * f) : progress,
     });
-    const imagesEncoded = r.encodedBefore();
+    const imagesEncoded = r.encodedBefore() + (candidate?.r.encodedBefore() ?? 0);
     return () => {
-      const a = { jobId: job.id, p, rec, r, out, profile, scanMs };
+      const a = { jobId: job.id, p, rec, r, candidate, out, profile, scanMs };
       const runId = deps.runs.insert(runRecord(deps, a, scan.write(), imagesEncoded));
       // Written with the run, so a job killed before its end folds nothing, and one run again folds once.
-      deps.costs?.recordRun(r.modelName, r.backend.device, {
-        totalMs: out.timings.totalMs,
-        decodeMs: out.timings.decodeMs,
-        plannedTokens: scan.plan.frames.reduce((sum, f) => sum + f.tokens, 0),
-        durationS: rec.durationS,
-        scanMs,
-      });
+      // A two-stage run's time is two models': not one model's cost per token.
+      if (!candidate)
+        deps.costs?.recordRun(r.modelName, r.backend.device, {
+          totalMs: out.timings.totalMs,
+          decodeMs: out.timings.decodeMs,
+          plannedTokens: scan.plan.frames.reduce((sum, f) => sum + f.tokens, 0),
+          durationS: rec.durationS,
+          scanMs,
+        });
       return runId;
     };
   };

@@ -8,13 +8,16 @@ import { DEVICES } from '../models/devices.js';
 import { loadModel } from '../models/loaded.js';
 import { checkModelDir } from '../models/manifest.js';
 
+/** A local model folder on a device (also the candidate model of a two-stage run). */
+const LocalTarget = z.object({ kind: z.literal('local'), modelDir: z.string().min(1), device: z.enum(DEVICES) });
+
 /**
  * Where a ground job's questions go: a local model folder on a device, or model servers: one,
  * or a pool sharing the windows (`urls`, `perServer` requests at a time on each). Payloads
  * stored before pools have `url` only, which stays the first server of every payload.
  */
 export const GroundTarget = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('local'), modelDir: z.string().min(1), device: z.enum(DEVICES) }),
+  LocalTarget,
   z.object({
     kind: z.literal('server'),
     url: z.string().min(1),
@@ -28,6 +31,24 @@ export const GroundTarget = z.discriminatedUnion('kind', [
   }),
 ]);
 export type GroundTarget = z.infer<typeof GroundTarget>;
+
+/** Answers per window of a two-stage run's first stage: a candidate model answers twice (the refining backend the samples asked). */
+export const CANDIDATE_SAMPLES = 2;
+
+/**
+ * Two-stage grounding (grounding/two-stage.ts): a local candidate model reads every window
+ * first; the job's `target` is then the refining backend, sent only the windows around
+ * candidates under `refineBelow` and an `auditShare` of the windows the candidate refused.
+ */
+export const TwoStagePlan = z.object({
+  candidates: LocalTarget,
+  candidateSamples: z.number().int().positive(),
+  refineBelow: z.number().min(0).max(1),
+  auditShare: z.number().min(0).max(1),
+  /** The audit's seed; absent: one drawn per run (and recorded with it). */
+  auditSeed: z.number().int().nonnegative().optional(),
+});
+export type TwoStagePlan = z.infer<typeof TwoStagePlan>;
 type ServerTarget = Extract<GroundTarget, { kind: 'server' }>;
 
 /** The servers of a server target, the first one first. */

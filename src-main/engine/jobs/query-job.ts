@@ -2,6 +2,7 @@ import type { QueryJobResult } from '../../../src-shared/jobs.js';
 import { JobCancelledError, StoreError } from '../errors.js';
 import { RemoteError } from '../grounding/remote-backend.js';
 import { resolveTarget } from './ground-target.js';
+import { resolveCandidate } from './two-stage-run.js';
 import type { JobHandler } from './job-handler.js';
 import { whileHeld } from './job-lease.js';
 import type { QueryPayload } from './query-payload.js';
@@ -67,6 +68,7 @@ function outcome(deps: QueryJobDeps, jobId: number, p: QueryPayload): QueryJobRe
 export function queryJobHandler(deps: QueryJobDeps): JobHandler<QueryPayload> {
   return async ({ job, payload: p, signal, progress }) => {
     const r = await resolveTarget(deps, p.target);
+    const candidate = await resolveCandidate(deps, p.twoStage);
     const weights = p.recordings.map((item) => item.weight);
     const ended = new Set([
       ...deps.runs.byQueryJob(job.id).map((run) => run.recordingId),
@@ -85,6 +87,7 @@ export function queryJobHandler(deps: QueryJobDeps): JobHandler<QueryPayload> {
         p,
         item,
         r: target,
+        candidate,
         signal,
         progress: (f) => progress(queryProgress(weights, i, f)),
       });

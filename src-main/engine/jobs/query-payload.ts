@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { digest, targetKey } from './ground-job.js';
-import { GroundTarget } from './ground-target.js';
+import { digest, targetKey, twoStageKey } from './ground-job.js';
+import { GroundTarget, TwoStagePlan } from './ground-target.js';
 
 const Id = z.number().int().positive();
 
@@ -19,6 +19,8 @@ export const QueryPayload = z.object({
   query: z.string().min(1),
   target: GroundTarget,
   samples: z.number().int().positive(),
+  /** Two-stage grounding: a local candidate model first, `target` refining (jobs/ground-target.ts TwoStagePlan). */
+  twoStage: TwoStagePlan.optional(),
   /** In the order they are grounded; each once. */
   recordings: z
     .array(QueryRecording)
@@ -36,5 +38,7 @@ export type QueryPayload = z.infer<typeof QueryPayload>;
  */
 export function queryDedupeKey(p: Omit<QueryPayload, 'queryId'>): string {
   const recordings = p.recordings.map((r) => [r.recordingId, r.budgetTokens]);
-  return `query:${digest([p.query, targetKey(p.target), p.samples, recordings])}`;
+  const asked = [p.query, targetKey(p.target), p.samples, recordings];
+  // A two-stage query is another ask; a one-stage key is the same as before two stages.
+  return `query:${digest(p.twoStage ? [...asked, twoStageKey(p.twoStage)] : asked)}`;
 }

@@ -1,17 +1,17 @@
 import type { Job } from '../../../src-shared/jobs.js';
 import type { PlannedFrame } from '../../../src-shared/scans.js';
-import type { GroundOutput } from '../grounding/pipeline.js';
 import type { AnswerProfile } from '../models/profiles/index.js';
 import type { DB } from '../store/db.js';
 import { ensureCurrentFile } from '../store/file-changes.js';
 import type { RunFailuresRepo } from '../store/run-failures.js';
 import type { WindowAnswersRepo, WindowPlanRef } from '../store/window-answers.js';
 import type { Recording } from '../../../src-shared/recordings.js';
-import { digest, groundOnPlan, runRecord, targetKey, type GroundJobDeps } from './ground-job.js';
+import { digest, groundOnPlan, runRecord, targetKey, twoStageKey, type GroundJobDeps } from './ground-job.js';
 import type { Resolved } from './ground-target.js';
 import { whileHeld } from './job-lease.js';
 import type { QueryPayload, QueryRecording } from './query-payload.js';
 import { scannedOrFresh } from './scan-job.js';
+import type { Candidate, StagedOutput } from './two-stage-run.js';
 
 /** What a query job needs: a ground job's, the store itself (a run per recording as it ends), window answers and failures. */
 export interface QueryJobDeps extends GroundJobDeps {
@@ -26,6 +26,8 @@ export interface RecordingTask {
   p: QueryPayload;
   item: QueryRecording;
   r: Resolved;
+  /** A two-stage query's candidate model: it answers the windows stored and taken again; `r` refines. */
+  candidate?: Candidate;
   signal: AbortSignal;
   progress: (fraction: number) => void;
 }
@@ -39,11 +41,13 @@ export function windowPlanKey(a: {
   scanId: number;
   frames: readonly PlannedFrame[];
   r: Pick<Resolved, 'contextTokens' | 'profileName' | 'modelName'> & { backend: { pairsFrames: boolean } };
-  p: Pick<QueryPayload, 'target' | 'samples'>;
+  p: Pick<QueryPayload, 'target' | 'samples' | 'twoStage'>;
 }): string {
   const frames = a.frames.map((f) => [f.t, f.width, f.height, f.tokens]);
   const { contextTokens, profileName, modelName } = a.r;
   const how = [contextTokens, a.r.backend.pairsFrames, profileName, modelName, targetKey(a.p.target), a.p.samples];
+  // A two-stage query stores its first stage's windows (`r` is then the candidate model); a one-stage key is as before.
+  if (a.p.twoStage) how.push(twoStageKey(a.p.twoStage));
   return digest([a.scanId, frames, how]);
 }
 
@@ -51,7 +55,7 @@ export function windowPlanKey(a: {
 function writeRun(
   deps: QueryJobDeps,
   t: RecordingTask,
-  a: { rec: Recording; out: GroundOutput; profile: AnswerProfile; scanId: number; scanMs: number | null },
+  a: { rec: Recording; out: StagedOutput; profile: AnswerProfile; scanId: number; scanMs: number | null },
   images: number,
   plannedTokens: number,
 ): number {
@@ -59,14 +63,15 @@ function writeRun(
   const ask = { query: p.query, queryId: p.queryId, samples: p.samples, budgetTokens: item.budgetTokens };
   const record = runRecord(
     deps,
-    { jobId: job.id, p: ask, rec: a.rec, r, out: a.out, profile: a.profile, scanMs: a.scanMs },
+    { jobId: job.id, p: ask, rec: a.rec, r, candidate: t.candidate, out: a.out, profile: a.profile, scanMs: a.scanMs },
     a.scanId,
     images,
   );
   return whileHeld(deps.db, job, () => {
     const runId = deps.runs.insert({ ...record, jobId: null, queryJobId: job.id });
-    // A recording taken up after a crash measured only the windows it asked: not the whole recording's cost.
-    if (a.out.reused === 0)
+    // A recording taken up after a crash measured only the windows it asked: not the whole recording's cost;
+    // a two-stage run's time is two models': not one model's cost per token.
+    if (a.out.reused === 0 && !t.candidate)
       deps.costs?.recordRun(r.modelName, r.backend.device, {
         totalMs: a.out.timings.totalMs,
         decodeMs: a.out.timings.decodeMs,
@@ -95,14 +100,16 @@ export async function groundForQuery(deps: QueryJobDeps, t: RecordingTask): Prom
   const ref: WindowPlanRef = {
     queryId: t.p.queryId,
     recordingId: id,
-    planKey: windowPlanKey({ scanId, frames: scan.plan.frames, r: t.r, p: t.p }),
+    planKey: windowPlanKey({ scanId, frames: scan.plan.frames, r: t.candidate?.r ?? t.r, p: t.p }),
   };
-  const before = t.r.encodedBefore();
+  const encoded = () => t.r.encodedBefore() + (t.candidate?.r.encodedBefore() ?? 0);
+  const before = encoded();
   const { out, profile } = await groundOnPlan({
     rec,
     sourceKey: deps.recordings.fingerprint(rec.id) ?? rec.path,
     plan: scan.plan,
     target: t.r,
+    candidate: t.candidate,
     query: t.p.query,
     samples: t.p.samples,
     cache: deps.cache,
@@ -113,5 +120,5 @@ export async function groundForQuery(deps: QueryJobDeps, t: RecordingTask): Prom
   });
   const plannedTokens = scan.plan.frames.reduce((sum, f) => sum + f.tokens, 0);
   const a = { rec, out, profile, scanId, scanMs: scan.scanMs };
-  return writeRun(deps, t, a, t.r.encodedBefore() - before, plannedTokens);
+  return writeRun(deps, t, a, encoded() - before, plannedTokens);
 }

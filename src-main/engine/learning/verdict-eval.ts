@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import type { QualityScore } from '../../../src-shared/quality.js';
 import { iou, type Span } from '../../../src-shared/span.js';
 import type { DB } from '../store/db.js';
 import { pairKey, ReviewedRepo, type ReviewedVerdict, type RunSegment } from '../store/reviewed.js';
+import { RunsRepo } from '../store/runs.js';
 import { mean } from './metrics.js';
 import { reliability } from './reliability.js';
 
@@ -62,6 +64,35 @@ export function unionSeconds(spans: readonly Span[], durationS: number): number 
     }
   }
   return total + (cur ? cur.endS - cur.startS : 0);
+}
+
+const AuditSettings = z.object({
+  stages: z.object({ audit: z.object({ audited: z.array(z.number()), found: z.number().int().nonnegative() }) }),
+});
+
+/**
+ * The audits of a model's two-stage runs on the reviewed pairs (its newest run of each, as
+ * scored: jobs/two-stage-run.ts stagesSettings); nothing when none of them is two-stage.
+ */
+function audits(
+  repo: ReviewedRepo,
+  runs: RunsRepo,
+  model: string,
+  known: Map<string, Truth>,
+): Pick<QualityScore, 'audit'> {
+  const newest = repo.newestRuns(model);
+  const runIds = [...known.keys()].flatMap((key) => newest.get(key)?.runId ?? []);
+  let n = 0;
+  let audited = 0;
+  let found = 0;
+  for (const id of runIds) {
+    const got = AuditSettings.safeParse(runs.get(id)?.settings);
+    if (!got.success) continue;
+    n += 1;
+    audited += got.data.stages.audit.audited.length;
+    found += got.data.stages.audit.found;
+  }
+  return n === 0 ? {} : { audit: { runs: n, audited, found, share: ratio(found, audited) } };
 }
 
 function scoreModel(repo: ReviewedRepo, model: string, known: Map<string, Truth>): QualityScore {
@@ -141,5 +172,7 @@ export function verdictEval(
     until === undefined ? repo.standing() : repo.standing().filter((v) => v.verdictAt < until),
   );
   const names = modelNames.length > 0 ? modelNames : repo.modelNames();
-  return { pairs: known.size, unknown, models: names.map((m) => scoreModel(repo, m, known)) };
+  const runs = new RunsRepo(store.db);
+  const models = names.map((m) => ({ ...scoreModel(repo, m, known), ...audits(repo, runs, m, known) }));
+  return { pairs: known.size, unknown, models };
 }

@@ -11,7 +11,13 @@ import { weekStart } from '../../../src-main/engine/api/quality.js';
 import { Engine } from '../../../src-main/engine/engine.js';
 import { fitCalibrator } from '../../../src-main/engine/learning/calibration.js';
 import { verdictEval } from '../../../src-main/engine/learning/verdict-eval.js';
-import { buildReviewedLibrary, seedThirtyReviewed, type ReviewedLibrary } from '../../fixtures/reviewed-library.js';
+import {
+  buildReviewedLibrary,
+  QUERY,
+  seedThirtyReviewed,
+  type ReviewedLibrary,
+} from '../../fixtures/reviewed-library.js';
+import { seedRun } from '../../fixtures/seed-store.js';
 import { writeModelFolder } from '../../fixtures/model-folder.js';
 import { removeTempDirs, tempHome } from '../../support/temp.js';
 
@@ -69,6 +75,20 @@ describe('quality.compare', () => {
     const out = await call('quality.compare', { models: ['B', 'B'] });
     expect(out.models.map((m) => m.model)).toEqual(['B']);
     expect(out.models[0]?.refusal).toEqual({ refused: 2, precision: 0.5, recall: 1 });
+  });
+
+  it("gives a two-stage model's audit: the share of the refused windows audited where a moment was found", async () => {
+    const r1 = lib.recordings.r1;
+    seedRun(engine.runs, {
+      query: QUERY,
+      recordingId: r1,
+      modelName: 'B',
+      settings: { stages: { audit: { audited: [0, 3, 5, 8], found: 1 } }, segmentStages: ['refined'] },
+      segments: [{ startS: 12, endS: 22, confidence: 0.8 }],
+    });
+    const out = await call('quality.compare', { models: ['A', 'B'] });
+    expect(out.models[0]?.audit).toBeUndefined();
+    expect(out.models[1]?.audit).toEqual({ runs: 1, audited: 4, found: 1, share: 0.25 });
   });
 
   it('is a usage error for a bad input', async () => {

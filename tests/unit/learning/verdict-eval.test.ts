@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { unionSeconds, verdictEval } from '../../../src-main/engine/learning/verdict-eval.js';
 import type { DB } from '../../../src-main/engine/store/db.js';
-import { buildReviewedLibrary } from '../../fixtures/reviewed-library.js';
+import { RunsRepo } from '../../../src-main/engine/store/runs.js';
+import { buildReviewedLibrary, QUERY } from '../../fixtures/reviewed-library.js';
+import { seedRun } from '../../fixtures/seed-store.js';
 import { openTempStore } from '../../support/store.js';
 
 let db: DB;
@@ -60,6 +62,27 @@ describe('verdictEval', () => {
       refusal: { refused: 0, precision: null, recall: null },
       reviewLoad: { share: null, recall: null },
     });
+  });
+});
+
+describe('verdictEval on two-stage runs', () => {
+  it('gives the audit: of the refused windows audited on the reviewed pairs, the share where a moment was found', () => {
+    const runs = new RunsRepo(db);
+    const rec = (name: string) =>
+      (db.prepare('SELECT id FROM recordings WHERE path = ?').get(`/videos/${name}.mp4`) as { id: number }).id;
+    const settings = (audited: number[], found: number) => ({
+      stages: { audit: { audited, found } },
+      segmentStages: ['candidate'],
+    });
+    const segments = [{ startS: 10, endS: 20, confidence: 0.9 }];
+    seedRun(runs, { query: QUERY, recordingId: rec('r1'), modelName: 'T', settings: settings([1, 4, 7], 1), segments });
+    seedRun(runs, { query: QUERY, recordingId: rec('r4'), modelName: 'T', settings: settings([2], 0), segments: [] });
+    // r5's pair has no known truth: its run is not scored, nor its audit.
+    seedRun(runs, { query: QUERY, recordingId: rec('r5'), modelName: 'T', settings: settings([3], 1), segments: [] });
+    const t = verdictEval({ db }, ['T']).models[0]!;
+    expect(t.n).toBe(2);
+    expect(t.audit).toEqual({ runs: 2, audited: 4, found: 1, share: 0.25 });
+    expect(verdictEval({ db }, ['A']).models[0]!.audit).toBeUndefined();
   });
 });
 

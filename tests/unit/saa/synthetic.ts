@@ -1,16 +1,8 @@
+import { seededRandom } from '../../../src-main/engine/grounding/stage-two.js';
 import { ChangeScorer, type ActivityTrack } from '../../../src-main/engine/saa/index.js';
 
 /** Seeded uniform random numbers in [0, 1) (mulberry32), so synthetic scenes are repeatable. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng: (seed: number) => () => number = seededRandom;
 
 /** Draws the noiseless scene at time t into `img` (values 0..255, may be fractional). */
 export type Scene = (t: number, img: Float32Array, width: number, height: number) => void;
