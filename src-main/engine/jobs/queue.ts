@@ -223,9 +223,11 @@ export class JobQueue {
       const finish = await this.startHandler(job, ctl.signal);
       if (ctl.signal.aborted) throw new JobCancelledError();
       this.db.transaction(() => {
+        // A cancel asked before now wins even over work that got to its end: nothing is written.
         const claimed = this.db
           .prepare(
-            `UPDATE jobs SET state = 'done', progress = 1, error = NULL, owner_pid = NULL, updated_at = ? WHERE ${HELD}`,
+            `UPDATE jobs SET state = 'done', progress = 1, error = NULL, owner_pid = NULL, updated_at = ?
+             WHERE ${HELD} AND cancel_requested = 0`,
           )
           .run(nowIso(), job.id, job.attempts);
         if (claimed.changes === 0) throw new JobCancelledError();

@@ -132,11 +132,14 @@ describe('tempo scan', () => {
   it('cancels a running scan from another process: exit 1, job cancelled, no result rows', async () => {
     const home = tempHome();
     await tempoJson(home, ['import', long]);
-    const { done } = startTempo(home, ['scan', '1']);
+    const { child, done } = startTempo(home, ['scan', '1']);
     await waitForProgress(home, 0.05);
+    // Stopped while the cancel is asked, the scan cannot reach its end first however fast it is.
+    child.kill('SIGSTOP');
     // Job 1 is the import; the scan is job 2.
     const cancel = await tempoJson<{ job: { id: number; type: string } }>(home, ['jobs', 'cancel', '2']);
     expect(cancel.doc.job).toMatchObject({ id: 2, type: 'scan' });
+    child.kill('SIGCONT');
     const run = await done;
     expect(run.code).toBe(1);
     expect(run.stderr.trim()).toBe('tempo: scan of recording 1 was cancelled');
