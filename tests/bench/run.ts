@@ -12,6 +12,7 @@ import type { RealSizeDtype } from '../fixtures/real-size/generate.js';
 import { benchRealMemory } from './real-size/memory.js';
 import { benchRealSize } from './real-size/part.js';
 import { benchPool } from './pool.js';
+import { benchTwoStage } from './two-stage.js';
 import { benchTimeline } from './timeline.js';
 import { median, tempo, timed } from './timed.js';
 
@@ -39,7 +40,16 @@ function report(name: string, value: string, target: string, ok: boolean): void 
  * `--device webgpu` (or cuda where there is one) runs the real-size parts on that device, and
  * `--dtype q8` (or a comma-separated list) only those dtypes of them.
  */
-const PARTS = ['scan', 'grounding', 'timeline', 'pool', 'real-qwen2-vl', 'real-qwen3-vl', 'real-memory'] as const;
+const PARTS = [
+  'scan',
+  'grounding',
+  'timeline',
+  'pool',
+  'two-stage',
+  'real-qwen2-vl',
+  'real-qwen3-vl',
+  'real-memory',
+] as const;
 const argv = process.argv.slice(2);
 /** The value after `--flag`, and argv without both. */
 function option(args: string[], flag: string): [string | undefined, string[]] {
@@ -131,6 +141,8 @@ async function main(): Promise<void> {
   if (runs('timeline')) await benchTimeline(report);
   // A library query through a pool of 1, 2 and 3 local model servers (pool.ts).
   if (runs('pool')) await benchPool(report);
+  // Two stages against the refining server alone: tokens sent to it and wall time (two-stage.ts).
+  if (runs('two-stage')) await benchTwoStage(report);
   // What a real-size 2B model costs here (real-size/): per model and dtype, and memory against footage length.
   // WebGPU through Mesa emulates the GPU on the CPU, its buffers in system memory: q4 only, to fit beside the CPU copy.
   const dtypes: RealSizeDtype[] = DTYPES ?? (DEVICE === 'webgpu' ? ['q4'] : REAL_DTYPES);

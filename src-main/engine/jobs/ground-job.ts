@@ -181,6 +181,8 @@ export function runRecord(
       imagesEncoded,
       windowsAsked: out.windows.length - out.reused,
       windowsReused: out.reused,
+      // What the backend was sent (windows asked and dense looks): the figure two stages cut.
+      visualTokensSent: out.visualTokens,
     },
     segments: out.segments.map(({ startS, endS, confidence, stage }) => {
       const c = calFor(segmentModel(stage, r, a.candidate));
