@@ -27,6 +27,10 @@ export type VerdictKind = z.infer<typeof VerdictKind>;
 export const RejectReason = z.enum(['not-present', 'wrong-time', 'partly']);
 export type RejectReason = z.infer<typeof RejectReason>;
 
+/** The stage of a two-stage run a segment came from (grounding/two-stage.ts). */
+export const SegmentStage = z.enum(['candidate', 'refined', 'audit']);
+export type SegmentStage = z.infer<typeof SegmentStage>;
+
 /** A segment as the operator sees it: a model's answer or one the operator added. */
 export const Segment = z.object({
   id: Id,
@@ -42,6 +46,12 @@ export const Segment = z.object({
   state: SegmentState,
   /** Reason of the last standing rejection. */
   reason: RejectReason.nullable(),
+  /**
+   * Which stage of a two-stage run gave the segment: kept from the candidate model, refined,
+   * or found by the audit of windows the candidate model refused. Absent for a one-stage run's
+   * segment, an operator's, and outside `query.results`.
+   */
+  stage: SegmentStage.optional(),
 });
 export type Segment = z.infer<typeof Segment>;
 

@@ -14,6 +14,15 @@ export const Settings = z.object({
   /** Requests each server of a pool takes at once. */
   perServer: z.number().int().min(1).max(64),
   samples: z.number().int().min(1).max(16),
+  /**
+   * Two-stage grounding: a light local model (name or folder) that reads every window first,
+   * the model above (or the server and its pool) refining where it is unsure; null: one stage.
+   */
+  candidateModel: z.string().nullable(),
+  /** Two stages: candidates under this confidence are refined, the others kept as they are. */
+  refineBelow: z.number().min(0).max(1),
+  /** Two stages: the share of windows the candidate model refused that the refining backend audits. */
+  auditShare: z.number().min(0).max(1),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -25,4 +34,7 @@ export const DEFAULT_SETTINGS: Settings = {
   poolUrls: [],
   perServer: 2,
   samples: 3,
+  candidateModel: null,
+  refineBelow: 0.6,
+  auditShare: 0.05,
 };

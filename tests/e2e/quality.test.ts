@@ -2,14 +2,15 @@
  * The Model quality view end to end in Debian's Chromium against `tempo serve`, on a data
  * folder seeded before the server starts: the hand-built reviewed library (models A and B),
  * 30 reviewed segments of model C (enough for an isotonic calibrator), verdicts spread over
- * three weeks, and an installed model "tuned" without runs. The table must show what
- * verdictEval computes on the same database; the charts must draw; a refit must be stored.
+ * three weeks, model B's runs as two-stage ones with their audits, and an installed model
+ * "tuned" without runs. The table must show what verdictEval computes on the same database;
+ * the charts must draw; a refit must be stored.
  */
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verdictEval, type VerdictEval } from '../../src-main/engine/learning/verdict-eval.js';
 import { openDatabase } from '../../src-main/engine/store/db.js';
-import { formatEce, formatShare } from '../../src-renderer/src/lib/quality.js';
+import { auditSentence, formatEce, formatShare } from '../../src-renderer/src/lib/quality.js';
 import { writeModelFolder } from '../fixtures/model-folder.js';
 import { buildReviewedLibrary, seedThirtyReviewed } from '../fixtures/reviewed-library.js';
 import { closeBrowser, openWorkstation, screenshot } from './harness.js';
@@ -30,6 +31,9 @@ function seed(home: string): VerdictEval {
     set.run('2025-03-04T10:00:00.000Z', 1, 3);
     set.run('2025-03-12T10:00:00.000Z', 4, 5);
     set.run('2025-03-26T10:00:00.000Z', 6, 37);
+    // Model B's runs as two-stage ones: each audited 4 windows its candidate model refused and found a moment in 1.
+    const audit = { profile: 'qwen2-vl', stages: { audit: { audited: [0, 3, 5, 8], found: 1 } } };
+    db.prepare("UPDATE runs SET settings = ? WHERE model_name = 'B'").run(JSON.stringify(audit));
     writeModelFolder(path.join(home, 'models', 'tuned'), {
       name: 'tuned',
       family: 'qwen2_vl',
@@ -67,7 +71,12 @@ describe('the Model quality view', () => {
         expect(await cell('refusalPrecision')).toBe(formatShare(m.refusal.precision));
         expect(await cell('refusalRecall')).toBe(formatShare(m.refusal.recall));
         expect(await cell('ece')).toBe(formatEce(m.ece));
+        expect(await cell('audit')).toBe(m.audit ? auditSentence(m.audit) : '–');
       }
+      // Two stages: what model B's audits found its first stage missed.
+      expect(await quality.cell(quality.row('B'), 'audit')).toMatch(
+        /^stage 1 missed a moment in 25\.0% of audited windows \(\d+ windows, \d+ runs\)$/,
+      );
       // Model A of the hand-built library: 51 of 350 s at 2 of 3 moments.
       const rowA = quality.row('A');
       expect(await quality.cell(rowA, 'reviewLoad')).toBe('watch 14.6% of the footage at 66.7% recall');

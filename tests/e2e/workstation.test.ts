@@ -2,9 +2,10 @@
  * The workstation end to end in Debian's Chromium against `tempo serve`: import recordings
  * the test encodes, scan them, run a query with the tiny parrot model (it answers "2-5" on
  * every recording), start the review on the queue's first segment, review the segments,
- * reload and find every verdict still there; then the same from the keyboard, with a second
- * window that sees an added segment come and go. Screenshots of each view go to
- * test-artifacts/e2e. What an operator can get wrong is in operator-mistakes.test.ts.
+ * reload and find every verdict still there, save two stages in the settings (kept over a
+ * reload) and ask a query in them; then the same from the keyboard, with a second window that
+ * sees an added segment come and go. Screenshots of each view go to test-artifacts/e2e. What
+ * an operator can get wrong is in operator-mistakes.test.ts.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeBrowser, openWorkstation, screenshot, type Workstation } from './harness.js';
@@ -113,6 +114,30 @@ describe('the review loop', () => {
       await models.open();
       await models.mention('parrot').waitFor({ state: 'visible' });
       await screenshot(page, 'settings');
+
+      // Two stages: a bad percentage is a visible message and saves nothing; a good one stays over a reload.
+      await models.saveTwoStages({ candidate: 'parrot', model: 'parrot', refineBelow: '150' });
+      await poll(() => models.alerts()).toEqual(
+        expect.arrayContaining([expect.stringContaining('Refine below is a percentage from 0 to 100.')]),
+      );
+      expect(w.rows("SELECT value FROM settings WHERE key = 'candidateModel'")).toEqual([]);
+      await models.saveTwoStages({ candidate: 'parrot', model: 'parrot', refineBelow: '40' });
+      await poll(() => models.notices()).toEqual(expect.arrayContaining([expect.stringContaining('Settings saved')]));
+      await page.reload();
+      await models.open();
+      await poll(() => models.twoStageValues()).toEqual({ candidate: 'parrot', refineBelow: '40', auditShare: '5' });
+      await query.go('Query');
+      await poll(() => query.twoStagesText()).toBe(
+        'Two stages: parrot then parrot on cpu, refine below 40%, audit 5% of refused windows',
+      );
+      // A query in two stages labels each result with the stage it came from.
+      await query.find('a box appears, in two stages');
+      await poll(async () => (await query.resultStages()).length).toBeGreaterThan(0);
+      await poll(() => query.resultStages()).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^(candidate|refined|audit)$/)]),
+      );
+      expect((await query.resultStages()).every((stage) => /^(candidate|refined|audit)$/.test(stage))).toBe(true);
+      await screenshot(page, 'query-two-stages');
     } finally {
       await w.stop();
     }

@@ -39,6 +39,9 @@ const UI_LABELS: Readonly<Record<InputName, string>> = {
   model: 'a model (Settings)',
   dtype: 'Dtype',
   token: 'the server token (Settings)',
+  candidates: 'the candidate model (Settings)',
+  refineBelow: 'Refine below (Settings)',
+  auditShare: 'Audit share (Settings)',
 };
 
 /** The message as the UI shows it: an engine error's inputs named by the workstation's labels. */

@@ -32,22 +32,33 @@ export function enqueueGround(
   return engine.jobs.enqueue('ground', payload, { recordingId });
 }
 
-/** How the workstation asks a query: the model, device, model server (or pool), and samples of its settings. */
+/**
+ * How the workstation asks a query: the model, device, model server (or pool), and samples of
+ * its settings; with a candidate model, in two stages, the model or server (pool) refining.
+ */
 export function settingsRequest(engine: Engine): {
   model?: string;
   device?: string;
   server?: string[];
   perServer?: number;
   samples: number;
+  candidates?: string;
+  refineBelow?: number;
+  auditShare?: number;
 } {
   const s = engine.settings.get();
   const servers = settingsServers(s);
+  // The candidate model is local, on the settings' device, whatever the refining backend.
+  const twoStage = s.candidateModel
+    ? { candidates: s.candidateModel, refineBelow: s.refineBelow, auditShare: s.auditShare }
+    : {};
   return {
     model: s.model ?? undefined,
-    device: s.serverUrl ? undefined : s.device,
+    device: s.serverUrl && !s.candidateModel ? undefined : s.device,
     ...(servers.length > 0 ? { server: servers } : {}),
     ...(servers.length > 1 ? { perServer: s.perServer } : {}),
     samples: s.samples,
+    ...twoStage,
   };
 }
 

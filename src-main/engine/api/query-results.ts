@@ -3,12 +3,13 @@
  * saying how it fares: from its 'ground' job (a query asked before query jobs, or by the
  * Model quality view), or from the query's one 'query' job and the runs and failures it wrote.
  */
-import type { CallInput, CallOutput, QueryRun, Segment } from '../../../src-shared/api.js';
+import { SegmentStage, type CallInput, type CallOutput, type QueryRun, type Segment } from '../../../src-shared/api.js';
 import type { Job } from '../../../src-shared/jobs.js';
 import type { Engine } from '../engine.js';
 import { NotFoundError } from '../errors.js';
 import { QueryPayload } from '../jobs/query-payload.js';
 import { recordingProgress } from '../jobs/query-progress.js';
+import { stagesOf } from './run-stages.js';
 
 type StoredRun = ReturnType<Engine['runs']['byQuery']>[number];
 
@@ -86,12 +87,28 @@ function queryJobRows(engine: Engine, job: Job, runs: readonly StoredRun[], segm
   });
 }
 
+/**
+ * The segments with the stage each came from, where its run had two stages: the run stores its
+ * segments' stages in rank order (jobs/two-stage-run.ts). The others are left as they are.
+ */
+export function withStages(
+  segments: readonly Segment[],
+  runs: readonly Pick<StoredRun, 'id' | 'settings'>[],
+): Segment[] {
+  const byRun = new Map(runs.map((r) => [r.id, stagesOf(r.settings).stages?.segmentStages ?? []]));
+  return segments.map((s) => {
+    const named = s.runId !== null && s.rank !== null ? byRun.get(s.runId)?.[s.rank - 1] : undefined;
+    const stage = SegmentStage.safeParse(named);
+    return stage.success ? { ...s, stage: stage.data } : s;
+  });
+}
+
 export function queryResults(engine: Engine, { queryId }: CallInput<'query.results'>): CallOutput<'query.results'> {
   const query = engine.runs.query(queryId);
   if (!query) throw new NotFoundError(`no query ${queryId}`);
-  // Most confident first across recordings (store/segments.ts byQuery): the ranking the Query view shows.
-  const segments = engine.segments.byQuery(queryId);
   const runs = engine.runs.byQuery(queryId);
+  // Most confident first across recordings (store/segments.ts byQuery): the ranking the Query view shows.
+  const segments = withStages(engine.segments.byQuery(queryId), runs);
   const byJob = new Map(runs.filter((r) => r.jobId !== null).map((r) => [r.jobId as number, r]));
   const out: QueryRun[] = [
     ...engine.jobs.byPayload('ground', 'queryId', queryId).map((job) => groundRow(job, byJob.get(job.id), segments)),

@@ -35,12 +35,24 @@ function checkServerUrls(engine: Engine, urls: readonly string[], confirmed: boo
     );
 }
 
+/** The candidate model of two-stage settings: installed and complete, one line naming it when not. */
+function checkCandidateModel(engine: Engine, name: string): void {
+  try {
+    resolveModelDir(engine, name);
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`{candidates}: ${err.template}`);
+    throw err;
+  }
+}
+
 /**
  * Changes settings: the device must be one available here and the model one installed and
- * complete. A new model server URL (the server's or one of its pool's) must be http(s) and
- * confirmed (`confirmUrlChange: true`, which the settings form sends only after the operator
- * confirmed those URLs): every frame a query looks at goes there. The server's token is kept
- * in memory only, for the model server URLs it is saved with, and is sent nowhere else.
+ * complete, as must be the candidate model of two stages, which also needs a refining backend
+ * (the model server, or a model chosen by name). A new model server URL (the server's or one
+ * of its pool's) must be http(s) and confirmed (`confirmUrlChange: true`, which the settings
+ * form sends only after the operator confirmed those URLs): every frame a query looks at goes
+ * there. The server's token is kept in memory only, for the model server URLs it is saved
+ * with, and is sent nowhere else.
  */
 export function setSettings(engine: Engine, input: CallInput<'settings.set'>): CallOutput<'settings.set'> {
   const { serverToken, confirmUrlChange, ...patch } = input;
@@ -53,11 +65,16 @@ export function setSettings(engine: Engine, input: CallInput<'settings.set'>): C
     }
   }
   if (patch.model) resolveModelDir(engine, patch.model);
+  if (patch.candidateModel) checkCandidateModel(engine, patch.candidateModel);
   const now = engine.settings.get();
   const next = {
     serverUrl: patch.serverUrl === undefined ? now.serverUrl : patch.serverUrl,
     poolUrls: patch.poolUrls ?? now.poolUrls,
   };
+  const model = patch.model === undefined ? now.model : patch.model;
+  const candidateModel = patch.candidateModel === undefined ? now.candidateModel : patch.candidateModel;
+  if (candidateModel && !next.serverUrl && !model)
+    throw new UsageError('two stages need a refining backend: a model server URL, or a model chosen by name');
   if (typeof patch.serverUrl === 'string' && !isHttpUrl(patch.serverUrl))
     throw new UsageError('the model server URL must be an http:// or https:// address');
   if (patch.poolUrls && patch.poolUrls.length > 0 && !next.serverUrl)

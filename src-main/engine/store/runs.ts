@@ -101,7 +101,7 @@ export class RunsRepo {
       .all(limit) as { id: number; text: string; createdAt: string }[];
   }
 
-  /** A query's runs, oldest first, each with its window plan and the job that made it (a ground or a query job). */
+  /** A query's runs, oldest first, each with its window plan, settings and the job that made it (ground or query). */
   byQuery(queryId: number): {
     id: number;
     recordingId: number;
@@ -110,10 +110,12 @@ export class RunsRepo {
     device: string;
     refused: boolean;
     windowPlan: unknown;
+    settings: Record<string, unknown>;
   }[] {
     const rows = this.db
       .prepare(
-        `SELECT id, recording_id, COALESCE(job_id, query_job_id) AS job_id, model_name, device, refused, window_plan
+        `SELECT id, recording_id, COALESCE(job_id, query_job_id) AS job_id, model_name, device, refused, window_plan,
+           settings
          FROM runs WHERE query_id = ? ORDER BY id`,
       )
       .all(queryId) as {
@@ -124,6 +126,7 @@ export class RunsRepo {
       device: string;
       refused: number;
       window_plan: string;
+      settings: string;
     }[];
     return rows.map((r) => ({
       id: r.id,
@@ -133,6 +136,7 @@ export class RunsRepo {
       device: r.device,
       refused: r.refused === 1,
       windowPlan: JSON.parse(r.window_plan) as unknown,
+      settings: JSON.parse(r.settings) as Record<string, unknown>,
     }));
   }
 

@@ -23,6 +23,18 @@ export function reviewLoadSentence(load: QualityScore['reviewLoad']): string {
     : `${watch} at ${formatShare(load.recall)} recall`;
 }
 
+/**
+ * What the audit of a model's two-stage runs says of its first stage: of the windows the
+ * candidate model refused that the refining backend audited, the share where it found a
+ * moment, e.g. "stage 1 missed a moment in 12.5% of audited windows (8 windows, 2 runs)".
+ */
+export function auditSentence(audit: NonNullable<QualityScore['audit']>): string {
+  const windows = `${audit.audited} window${audit.audited === 1 ? '' : 's'}`;
+  const runs = `${audit.runs} run${audit.runs === 1 ? '' : 's'}`;
+  if (audit.share === null) return `no audited windows yet (${runs})`;
+  return `stage 1 missed a moment in ${formatShare(audit.share)} of audited windows (${windows}, ${runs})`;
+}
+
 /** A linear map from `domain` onto `range`; a domain of one value maps to the middle of the range. */
 export function linearScale(
   domain: readonly [number, number],

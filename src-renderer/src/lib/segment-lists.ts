@@ -34,12 +34,16 @@ export function rankedAcross(segments: readonly Segment[]): Segment[] {
   );
 }
 
-/** The list with `segment` in place of the one with its id; unchanged (same array) when absent. */
+/**
+ * The list with `segment` in place of the one with its id; unchanged (same array) when absent.
+ * The stage of a two-stage run stays: only query.results says it, and a verdict never changes it.
+ */
 export function replaceSegment(list: readonly Segment[], segment: Segment): readonly Segment[] {
   const index = list.findIndex((s) => s.id === segment.id);
   if (index < 0) return list;
   const next = [...list];
-  next[index] = segment;
+  const stage = segment.stage ?? list[index]?.stage;
+  next[index] = stage === undefined ? segment : { ...segment, stage };
   return next;
 }
 

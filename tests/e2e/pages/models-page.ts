@@ -56,6 +56,29 @@ export class ModelsPage extends WorkstationPage {
     await this.page.getByRole('button', { name: 'Save' }).click();
   }
 
+  /** Two-stage grounding in the settings form: the candidate model, the model refining, the percentages; then Save. */
+  async saveTwoStages(opts: {
+    candidate: string;
+    model: string;
+    refineBelow: string;
+    auditShare?: string;
+  }): Promise<void> {
+    await this.page.getByLabel('Model', { exact: true }).selectOption(opts.model);
+    await this.page.getByLabel('Candidate model (two stages)').selectOption(opts.candidate);
+    await this.page.getByLabel('Refine below (%)').fill(opts.refineBelow);
+    if (opts.auditShare !== undefined) await this.page.getByLabel('Audit share (%)').fill(opts.auditShare);
+    await this.page.getByRole('button', { name: 'Save' }).click();
+  }
+
+  /** What the settings form shows for two stages. */
+  async twoStageValues(): Promise<{ candidate: string; refineBelow: string; auditShare: string }> {
+    return {
+      candidate: await this.page.getByLabel('Candidate model (two stages)').inputValue(),
+      refineBelow: await this.page.getByLabel('Refine below (%)').inputValue(),
+      auditShare: await this.page.getByLabel('Audit share (%)').inputValue(),
+    };
+  }
+
   /** The confirmation a new model server asks for. */
   get confirmServer(): Locator {
     return this.page.getByRole('alertdialog');

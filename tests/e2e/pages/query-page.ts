@@ -32,6 +32,19 @@ export class QueryPage extends WorkstationPage {
     return (await this.estimate.count()) > 0 ? ((await this.estimate.textContent()) ?? '').trim() : '';
   }
 
+  /** The line under the query box that says the settings ask in two stages; '' while none shows. */
+  async twoStagesText(): Promise<string> {
+    const note = this.page.getByRole('note', { name: 'Two stages' });
+    return (await note.count()) > 0 ? ((await note.textContent()) ?? '').trim() : '';
+  }
+
+  /** The stage each result segment came from (candidate, refined, audit), '' where it shows none. */
+  async resultStages(): Promise<string[]> {
+    const rows = this.results.getByRole('listitem').filter({ has: this.page.getByRole('button', { name: 'Open' }) });
+    const texts = await rows.allTextContents();
+    return texts.map((t) => /\b(candidate|refined|audit)\b/.exec(t)?.[1] ?? '');
+  }
+
   /** The results of the open query. */
   get results(): Locator {
     return this.page.getByRole('region', { name: /Results/ });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { QualityPoint, QualityScore } from '../../../src-shared/quality.js';
 import {
+  auditSentence,
   formatEce,
   formatShare,
   labelIndexes,
@@ -37,6 +38,16 @@ describe('formats', () => {
       'watch 10.0% of the footage (no reviewed moments to measure recall)',
     );
     expect(reviewLoadSentence(load(null, null))).toBe('no footage scored yet');
+  });
+
+  it('says what the two-stage audit found the first stage missed', () => {
+    expect(auditSentence({ runs: 2, audited: 8, found: 1, share: 1 / 8 })).toBe(
+      'stage 1 missed a moment in 12.5% of audited windows (8 windows, 2 runs)',
+    );
+    expect(auditSentence({ runs: 1, audited: 1, found: 0, share: 0 })).toBe(
+      'stage 1 missed a moment in 0.0% of audited windows (1 window, 1 run)',
+    );
+    expect(auditSentence({ runs: 1, audited: 0, found: 0, share: null })).toBe('no audited windows yet (1 run)');
   });
 
   it('writes short UTC dates', () => {

@@ -33,6 +33,13 @@ describe('keeping lists in step', () => {
     expect(replaceSegment(list, segment(9, 0.1, 9))).toBe(list);
   });
 
+  it("keeps a segment's two-stage stage through a verdict, which the engine sends without it", () => {
+    const staged = [segment(1, 0.2, 1, { stage: 'audit' }), segment(2, 0.8, 2)];
+    const next = replaceSegment(staged, segment(1, 0.2, 1, { state: 'accepted' }));
+    expect(next[0]).toMatchObject({ state: 'accepted', stage: 'audit' });
+    expect(replaceSegment(staged, segment(2, 0.8, 2, { state: 'rejected' }))[1]).not.toHaveProperty('stage');
+  });
+
   it('removes a segment that undo took away', () => {
     expect(removeSegment(list, 1).map((s) => s.id)).toEqual([2]);
     expect(removeSegment(list, 7)).toBe(list);
