@@ -146,7 +146,9 @@ async function serverTarget(engine: Engine, req: Omit<GroundRequest, 'query' | '
     const list = urls.length > 1 ? { urls } : {};
     return { kind: 'server', url, ...list, perServer: pool.perServer, model: pool.modelName, ...settings };
   } catch (err) {
-    if (err instanceof RemoteError && err.message.startsWith('not a server URL')) throw new UsageError(err.message);
+    // Found before any work (not a server, down, another model, a refused token): bad input,
+    // exit 2 and a visible message, as the issue of pools asks; a server failing mid-query is not.
+    if (err instanceof RemoteError) throw new UsageError(err.template);
     throw err;
   }
 }

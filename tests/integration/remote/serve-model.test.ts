@@ -201,13 +201,13 @@ describe('tempo ground --server', () => {
 
   it('says in one line that the token is wrong, or that the server is down', async () => {
     const wrong = await tempo(home, ['ground', '1', 'a box', '--server', url, '--token', 'not-the-token']);
-    expect(wrong.code).toBe(1);
+    expect(wrong.code).toBe(2);
     expect(wrong.stderr.trim()).toBe(
       `tempo: model server ${url} refused the token (401): pass the server's token with --token`,
     );
     const closed = `http://127.0.0.1:${await freePort()}/v1`;
     const down = await tempo(home, ['ground', '1', 'a box', '--server', closed, '--token', TOKEN]);
-    expect(down.code).toBe(1);
+    expect(down.code).toBe(2);
     expect(down.stderr.trim()).toBe(`tempo: model server ${closed} is not reachable (ECONNREFUSED)`);
     const usage = await tempo(home, ['ground', '1', 'a box', '--server', url, '--device', 'cpu']);
     expect(usage.code).toBe(2);

@@ -275,11 +275,11 @@ describe('tempo ground with a pool: mistakes found before any work', () => {
       tempo(home, ['ground', '1', QUERY, ...servers.flatMap((s) => ['--server', s]), '--token', TOKEN, ...ASK]);
 
     const notServer = await ground(a!.url, plainUrl);
-    expect(notServer.code).toBe(1);
+    expect(notServer.code).toBe(2);
     expect(stderrLines(notServer)).toEqual([expect.stringContaining(`tempo: model server ${plainUrl} answered 404`)]);
 
     const otherModel = await ground(a!.url, other.url);
-    expect(otherModel.code).toBe(1);
+    expect(otherModel.code).toBe(2);
     expect(stderrLines(otherModel)).toEqual([
       `tempo: model servers ${a!.url} and ${other.url} serve different models ('tiny', 'other'): name one with --model`,
     ]);
@@ -294,11 +294,11 @@ describe('tempo ground with a pool: mistakes found before any work', () => {
       '--token',
       TOKEN,
     ]);
-    expect(named.code).toBe(1);
+    expect(named.code).toBe(2);
     expect(stderrLines(named)).toEqual([`tempo: model server ${other.url} has no model 'tiny' (it has: other)`]);
 
     const refused = await ground(locked.url, a!.url);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(stderrLines(refused)).toEqual([
       `tempo: model server ${locked.url} refused the token (401): pass the server's token with --token`,
     ]);

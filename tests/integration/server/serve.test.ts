@@ -193,7 +193,7 @@ describe('tempo serve', () => {
     expect((await call('settings.set', { model: 'nope' })).body).toMatchObject({ usage: true });
     await call('settings.set', { serverUrl: 'http://127.0.0.1:9/v1', confirmUrlChange: true });
     const down = await call<{ error: string }>('query.run', { text: 'a box', recordingIds: [] });
-    expect(down.status).toBe(500);
+    expect(down.status).toBe(400);
     expect(down.body.error).toMatch(/model server http:\/\/127\.0\.0\.1:9\/v1 is not reachable/);
     await call('settings.set', { serverUrl: null });
     expect((await call('library.list')).status).toBe(200);
