@@ -2,7 +2,7 @@ import { describeEstimate } from '../../../src-shared/estimate.js';
 import type { Recording } from '../../../src-shared/recordings.js';
 import { formatSeconds } from '../../../src-shared/eta.js';
 import { estimateQuery } from '../../engine/api/estimate.js';
-import { checkQuery, groundQuery, type RunStages } from '../../engine/api/ground.js';
+import { checkQuery, groundQuery, type GroundRequest, type RunStages } from '../../engine/api/ground.js';
 import { groundRecordings } from '../../engine/api/library-query.js';
 import { queryRecordings } from '../../engine/api/queries.js';
 import { resolveRecording } from '../../engine/api/recordings.js';
@@ -78,6 +78,29 @@ function stageLines(stages: RunStages | undefined): string[] {
   ];
 }
 
+/**
+ * Asks a ground (one recording, or several as one query job) with the command's model, server
+ * and samples, one progress line following its job; a server that failed and left the pool (the
+ * run went on without it) is said on stderr, also with --json.
+ */
+async function followGround<T extends { serversLeft?: string[] }>(
+  ctx: CommandContext,
+  label: string,
+  query: string,
+  ask: (req: GroundRequest) => Promise<T>,
+): Promise<T> {
+  const progress = followJobs(ctx, label);
+  try {
+    const req = { ...targetOptions(ctx.options), query, samples: numberOption(ctx.options, 'samples') };
+    const result = await ask({ ...req, onJob: progress.onJob });
+    ctx.out.done();
+    for (const line of result.serversLeft ?? []) process.stderr.write(`tempo: ${line}\n`);
+    return result;
+  } finally {
+    progress.stop();
+  }
+}
+
 /** One segment line: its rank, where it is and how sure. */
 function segmentLine(s: { startS: number; endS: number; confidence: number }, i: number, where = ''): string {
   const span = `${formatDuration(s.startS)} - ${formatDuration(s.endS)}`;
@@ -90,31 +113,19 @@ function segmentLine(s: { startS: number; endS: number; confidence: number }, i:
  * said on stderr (also with --json) and in the result; the run fails when every one did.
  */
 async function cmdGroundMany(ctx: CommandContext, recs: readonly Recording[], query: string): Promise<number> {
-  const { engine, out, options } = ctx;
-  const progress = followJobs(ctx, `ground ${recs.length} recordings`);
-  try {
-    const result = await groundRecordings(engine, recs, {
-      ...targetOptions(options),
-      query,
-      samples: numberOption(options, 'samples'),
-      onJob: progress.onJob,
-    });
-    out.done();
-    for (const line of result.serversLeft ?? []) process.stderr.write(`tempo: ${line}\n`);
-    for (const f of result.failed) process.stderr.write(`tempo: recording ${f.recordingId} failed: ${f.error}\n`);
-    const found = new Set(result.segments.map((s) => s.recordingId)).size;
-    const n = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
-    out.result(result, () =>
-      [
-        `"${result.query}" in ${n(result.runs.length, 'recording')} (${result.model} on ${result.device}): ` +
-          `${n(result.segments.length, 'segment')} in ${found} of them`,
-        ...result.segments.map((s, i) => segmentLine(s, i, `recording ${s.recordingId}  `)),
-      ].join('\n'),
-    );
-    return 0;
-  } finally {
-    progress.stop();
-  }
+  const label = `ground ${recs.length} recordings`;
+  const result = await followGround(ctx, label, query, (req) => groundRecordings(ctx.engine, recs, req));
+  for (const f of result.failed) process.stderr.write(`tempo: recording ${f.recordingId} failed: ${f.error}\n`);
+  const found = new Set(result.segments.map((s) => s.recordingId)).size;
+  const n = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
+  ctx.out.result(result, () =>
+    [
+      `"${result.query}" in ${n(result.runs.length, 'recording')} (${result.model} on ${result.device}): ` +
+        `${n(result.segments.length, 'segment')} in ${found} of them`,
+      ...result.segments.map((s, i) => segmentLine(s, i, `recording ${s.recordingId}  `)),
+    ].join('\n'),
+  );
+  return 0;
 }
 
 /**
@@ -130,31 +141,18 @@ export async function cmdGround(ctx: CommandContext): Promise<number> {
   const refs = args.slice(0, -1);
   if (refs.length > 1 || refs[0] === 'all') return cmdGroundMany(ctx, groundRecordingsOf(ctx, refs), query);
   const rec = resolveRecording(engine, refs[0] as string);
-  const progress = followJobs(ctx, `ground ${rec.id}`);
-  try {
-    const result = await groundQuery(engine, rec, {
-      ...targetOptions(options),
-      query,
-      samples: numberOption(options, 'samples'),
-      onJob: progress.onJob,
-    });
-    out.done();
-    // A server that failed and left the pool: the run went on without it; said on stderr, also with --json.
-    for (const line of result.serversLeft ?? []) process.stderr.write(`tempo: ${line}\n`);
-    out.result(result, () =>
-      [
-        result.refused
-          ? `"${result.query}": not found in recording ${result.recordingId} (${result.model} on ${result.device})`
-          : `"${result.query}" in recording ${result.recordingId} (${result.model} on ${result.device}):`,
-        // A two-stage run says which stage each segment came from.
-        ...result.segments.map(
-          (s, i) => segmentLine(s, i) + (result.stages ? `  (${result.stages.segmentStages[i]})` : ''),
-        ),
-        ...stageLines(result.stages),
-      ].join('\n'),
-    );
-    return 0;
-  } finally {
-    progress.stop();
-  }
+  const result = await followGround(ctx, `ground ${rec.id}`, query, (req) => groundQuery(engine, rec, req));
+  out.result(result, () =>
+    [
+      result.refused
+        ? `"${result.query}": not found in recording ${result.recordingId} (${result.model} on ${result.device})`
+        : `"${result.query}" in recording ${result.recordingId} (${result.model} on ${result.device}):`,
+      // A two-stage run says which stage each segment came from.
+      ...result.segments.map(
+        (s, i) => segmentLine(s, i) + (result.stages ? `  (${result.stages.segmentStages[i]})` : ''),
+      ),
+      ...stageLines(result.stages),
+    ].join('\n'),
+  );
+  return 0;
 }

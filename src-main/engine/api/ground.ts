@@ -253,6 +253,7 @@ export async function groundQuery(engine: Engine, rec: Recording, req: GroundReq
   const job = await runJob(engine, queued, `grounding on recording ${rec.id}`, req.onJob);
   const run = engine.runs.byJob(job.id);
   if (!run) throw new JobFailedError(`grounding job ${job.id} finished without a run`);
+  const left = serversLeftOf(run.settings);
   return {
     runId: run.id,
     query: run.query,
@@ -262,15 +263,14 @@ export async function groundQuery(engine: Engine, rec: Recording, req: GroundReq
     refused: run.refused,
     segments: run.segments.map(({ startS, endS, confidence }) => ({ startS, endS, confidence })),
     timings: run.timings,
-    ...serversLeft(run.settings),
+    ...(left.length > 0 ? { serversLeft: left } : {}),
     ...stagesOf(run.settings),
   };
 }
 
 const LeftSettings = z.object({ serversLeft: z.array(z.string()).min(1) });
 
-/** The servers that left a pool during a run, from its stored settings; nothing when none did. */
-function serversLeft(settings: Record<string, unknown>): { serversLeft?: string[] } {
-  const got = LeftSettings.safeParse(settings);
-  return got.success ? { serversLeft: got.data.serversLeft } : {};
+/** The servers that left a pool during a run, from its stored settings (ground-job.ts); none when none did. */
+export function serversLeftOf(settings: Record<string, unknown>): string[] {
+  return LeftSettings.safeParse(settings).data?.serversLeft ?? [];
 }

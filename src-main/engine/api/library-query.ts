@@ -3,14 +3,13 @@
  * under one query row, or joined when the same query is running already; and run to its end
  * for `tempo ground all|ID ID... "QUERY"`, with the segments ranked across recordings.
  */
-import { z } from 'zod';
 import { QueryJobResult, type Job } from '../../../src-shared/jobs.js';
 import type { Recording } from '../../../src-shared/recordings.js';
 import type { Engine } from '../engine.js';
 import { JobFailedError } from '../errors.js';
 import { QueryPayload, queryDedupeKey } from '../jobs/query-payload.js';
 import { scanBudget } from '../jobs/scan-job.js';
-import { checkQuery, planGround, type GroundPlan, type GroundRequest } from './ground.js';
+import { checkQuery, planGround, serversLeftOf, type GroundPlan, type GroundRequest } from './ground.js';
 import { stagesOf, type RunStages } from './run-stages.js';
 import { planAll } from './planned-tokens.js';
 import { runJob } from './run-job.js';
@@ -73,8 +72,6 @@ export interface LibraryQueryResult {
   serversLeft?: string[];
 }
 
-const LeftSettings = z.object({ serversLeft: z.array(z.string()).min(1) });
-
 /**
  * Finds where a query happens in several recordings as one job: checks the query, model and
  * device first, runs the query job here (joining or taking over the same query's active job),
@@ -107,7 +104,7 @@ export async function groundRecordings(
       endS: s.endS,
       confidence: s.confidence as number,
     }));
-  const left = [...new Set(stored.flatMap((r) => LeftSettings.safeParse(r.settings).data?.serversLeft ?? []))];
+  const left = [...new Set(stored.flatMap((r) => serversLeftOf(r.settings)))];
   return {
     queryId: result.data.queryId,
     query,
