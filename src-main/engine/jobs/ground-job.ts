@@ -192,17 +192,41 @@ export function runRecord(
 }
 
 /**
+ * The recording of a job, read again first when its file changed since it was read (replaced,
+ * or still being written at import): its old scan is dropped and frames cached under its old
+ * fingerprint are not used.
+ */
+export async function currentRecording(deps: Pick<GroundJobDeps, 'recordings'>, id: number): Promise<Recording> {
+  await ensureCurrentFile(deps.recordings, id);
+  const rec = deps.recordings.get(id);
+  if (!rec) throw new Error(`recording ${id} is not in the library`);
+  return rec;
+}
+
+/** A one-stage run's measured cost folded into `costs` (what the next estimate multiplies planned tokens by). */
+export function foldRunCost(
+  deps: Pick<GroundJobDeps, 'costs'>,
+  r: Resolved,
+  a: { out: { timings: { totalMs: number; decodeMs: number } }; frames: readonly PlannedFrame[]; rec: Recording },
+  scanMs: number | null,
+): void {
+  deps.costs?.recordRun(r.modelName, r.backend.device, {
+    totalMs: a.out.timings.totalMs,
+    decodeMs: a.out.timings.decodeMs,
+    plannedTokens: a.frames.reduce((sum, f) => sum + f.tokens, 0),
+    durationS: a.rec.durationS,
+    scanMs,
+  });
+}
+
+/**
  * The 'ground' job: the Tempo-R0 pipeline over one recording; the run is stored with its end.
  * A recording not scanned yet is scanned first (the first third of the progress) and that
  * scan is stored in the same finishing transaction as the run.
  */
 export function groundJobHandler(deps: GroundJobDeps): JobHandler<GroundPayload> {
   return async ({ job, payload: p, signal, progress }) => {
-    // A file changed since it was read (replaced, or still being written at import) is read again
-    // first: its old scan is dropped and frames cached under its old fingerprint are not used.
-    await ensureCurrentFile(deps.recordings, p.recordingId);
-    const rec = deps.recordings.get(p.recordingId);
-    if (!rec) throw new Error(`recording ${p.recordingId} is not in the library`);
+    const rec = await currentRecording(deps, p.recordingId);
     const scan = await scannedOrFresh(rec, p.budgetTokens, deps.scans, signal, (f) => progress(f / 3));
     const { scanMs } = scan;
     const r = await resolveTarget(deps, p.target);
@@ -225,14 +249,7 @@ export function groundJobHandler(deps: GroundJobDeps): JobHandler<GroundPayload>
       const runId = deps.runs.insert(runRecord(deps, a, scan.write(), imagesEncoded));
       // Written with the run, so a job killed before its end folds nothing, and one run again folds once.
       // A two-stage run's time is two models': not one model's cost per token.
-      if (!candidate)
-        deps.costs?.recordRun(r.modelName, r.backend.device, {
-          totalMs: out.timings.totalMs,
-          decodeMs: out.timings.decodeMs,
-          plannedTokens: scan.plan.frames.reduce((sum, f) => sum + f.tokens, 0),
-          durationS: rec.durationS,
-          scanMs,
-        });
+      if (!candidate) foldRunCost(deps, r, { out, frames: scan.plan.frames, rec }, scanMs);
       return runId;
     };
   };

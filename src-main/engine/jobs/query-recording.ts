@@ -2,11 +2,19 @@ import type { Job } from '../../../src-shared/jobs.js';
 import type { PlannedFrame } from '../../../src-shared/scans.js';
 import type { AnswerProfile } from '../models/profiles/index.js';
 import type { DB } from '../store/db.js';
-import { ensureCurrentFile } from '../store/file-changes.js';
 import type { RunFailuresRepo } from '../store/run-failures.js';
 import type { WindowAnswersRepo, WindowPlanRef } from '../store/window-answers.js';
 import type { Recording } from '../../../src-shared/recordings.js';
-import { digest, groundOnPlan, runRecord, targetKey, twoStageKey, type GroundJobDeps } from './ground-job.js';
+import {
+  currentRecording,
+  digest,
+  foldRunCost,
+  groundOnPlan,
+  runRecord,
+  targetKey,
+  twoStageKey,
+  type GroundJobDeps,
+} from './ground-job.js';
 import type { Resolved } from './ground-target.js';
 import { whileHeld } from './job-lease.js';
 import type { QueryPayload, QueryRecording } from './query-payload.js';
@@ -55,9 +63,15 @@ export function windowPlanKey(a: {
 function writeRun(
   deps: QueryJobDeps,
   t: RecordingTask,
-  a: { rec: Recording; out: StagedOutput; profile: AnswerProfile; scanId: number; scanMs: number | null },
+  a: {
+    rec: Recording;
+    out: StagedOutput;
+    profile: AnswerProfile;
+    scanId: number;
+    scanMs: number | null;
+    frames: readonly PlannedFrame[];
+  },
   images: number,
-  plannedTokens: number,
 ): number {
   const { p, item, job, r } = t;
   const ask = { query: p.query, queryId: p.queryId, samples: p.samples, budgetTokens: item.budgetTokens };
@@ -72,13 +86,7 @@ function writeRun(
     // A recording taken up after a crash measured only the windows it asked: not the whole recording's cost;
     // a two-stage run's time is two models': not one model's cost per token.
     if (a.out.reused === 0 && !t.candidate)
-      deps.costs?.recordRun(r.modelName, r.backend.device, {
-        totalMs: a.out.timings.totalMs,
-        decodeMs: a.out.timings.decodeMs,
-        plannedTokens,
-        durationS: a.rec.durationS,
-        scanMs: a.scanMs,
-      });
+      foldRunCost(deps, r, { out: a.out, frames: a.frames, rec: a.rec }, a.scanMs);
     return runId;
   });
 }
@@ -92,9 +100,7 @@ function writeRun(
  */
 export async function groundForQuery(deps: QueryJobDeps, t: RecordingTask): Promise<number> {
   const id = t.item.recordingId;
-  await ensureCurrentFile(deps.recordings, id);
-  const rec = deps.recordings.get(id);
-  if (!rec) throw new Error(`recording ${id} is not in the library`);
+  const rec = await currentRecording(deps, id);
   const scan = await scannedOrFresh(rec, t.item.budgetTokens, deps.scans, t.signal, (f) => t.progress(f / 3));
   const scanId = scan.write();
   const ref: WindowPlanRef = {
@@ -118,7 +124,6 @@ export async function groundForQuery(deps: QueryJobDeps, t: RecordingTask): Prom
     answered: deps.answers.forPlan(ref),
     onWindow: (answer) => deps.answers.store(ref, answer),
   });
-  const plannedTokens = scan.plan.frames.reduce((sum, f) => sum + f.tokens, 0);
-  const a = { rec, out, profile, scanId, scanMs: scan.scanMs };
-  return writeRun(deps, t, a, encoded() - before, plannedTokens);
+  const a = { rec, out, profile, scanId, scanMs: scan.scanMs, frames: scan.plan.frames };
+  return writeRun(deps, t, a, encoded() - before);
 }
