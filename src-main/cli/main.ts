@@ -87,6 +87,8 @@ Commands:
   eval --format F --annotations FILE --videos DIR [--model NAME|DIR] [--limit N] [--out FILE]
                              run the model over the set's videos first (a resumable job: running
                              it again continues the --out predictions JSONL), then score it
+       [--server URL,URL... [--per-server N]]
+                             ask a model server, or a pool of them, instead (as ground does)
   export-training --out FILE --format grpo|charades|qvhighlights [--since DATE] [--model M] [--id NAME]
                              the review verdicts as training data; an export id (default: from
                              the options) always gives the same file, a new id takes only verdicts

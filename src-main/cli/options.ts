@@ -18,8 +18,8 @@ export function numberOption(options: Options, name: string): number | undefined
 }
 
 /**
- * The --per-server of `ground` with model servers: requests each server takes at once, a whole
- * number from 1 to 64; undefined when not given.
+ * The --per-server of `ground` and `eval` with model servers: requests each server takes at
+ * once, a whole number from 1 to 64; undefined when not given.
  */
 export function perServerOption(options: Options): number | undefined {
   const value = stringOption(options, 'per-server');

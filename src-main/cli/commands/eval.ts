@@ -2,7 +2,7 @@ import { evaluateSet, type EvalResult } from '../../engine/api/eval.js';
 import { UsageError } from '../../engine/errors.js';
 import type { Skipped } from '../../engine/learning/datasets/types.js';
 import type { CommandContext } from '../context.js';
-import { numberOption, stringOption } from '../options.js';
+import { numberOption, perServerOption, stringOption } from '../options.js';
 import { followJobs } from '../progress.js';
 import { cmdVerdictEval } from './verdict-eval.js';
 
@@ -44,7 +44,7 @@ export function formatEvalReport(r: EvalResult): string {
 }
 
 /**
- * `tempo eval --format F --annotations A (--predictions P | --videos DIR [--model M] [--out P])`:
+ * `tempo eval --format F --annotations A (--predictions P | --videos DIR [--model M] [--server URL,... [--per-server N]] [--out P])`:
  * scores predictions on a grounding benchmark, running the model first when given videos.
  */
 export async function cmdEval(ctx: CommandContext): Promise<number> {
@@ -72,6 +72,7 @@ export async function cmdEval(ctx: CommandContext): Promise<number> {
       device: str('device'),
       samples: num('samples'),
       server: str('server'),
+      perServer: perServerOption(options),
       token: str('token'),
       profile: str('profile'),
       contextTokens: num('context'),

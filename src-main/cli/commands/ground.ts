@@ -81,7 +81,8 @@ function stageLines(stages: RunStages | undefined): string[] {
 /**
  * Asks a ground (one recording, or several as one query job) with the command's model, server
  * and samples, one progress line following its job; a server that failed and left the pool (the
- * run went on without it) is said on stderr, also with --json.
+ * run went on without it) is said on stderr the moment it left (followJobs), also with --json;
+ * after the run, any the command did not hear (its job ran in another process) is said then.
  */
 async function followGround<T extends { serversLeft?: string[] }>(
   ctx: CommandContext,
@@ -94,7 +95,8 @@ async function followGround<T extends { serversLeft?: string[] }>(
     const req = { ...targetOptions(ctx.options), query, samples: numberOption(ctx.options, 'samples') };
     const result = await ask({ ...req, onJob: progress.onJob });
     ctx.out.done();
-    for (const line of result.serversLeft ?? []) process.stderr.write(`tempo: ${line}\n`);
+    const heard = (line: string) => progress.notes.some((n) => n === line || n.startsWith(`${line}; `));
+    for (const line of result.serversLeft ?? []) if (!heard(line)) process.stderr.write(`tempo: ${line}\n`);
     return result;
   } finally {
     progress.stop();

@@ -30,3 +30,34 @@ export async function mapConcurrent<T, R>(
   if (failures.length > 0) throw failures[0];
   return results;
 }
+
+/** A signal of its own for one call of a run, and `close` once the call is done with it. */
+export interface CallSignal {
+  signal: AbortSignal | undefined;
+  close(): void;
+}
+
+/**
+ * One abort listener on `outer` for a whole run, however many calls run side by side: each
+ * call gets a signal of its own (`open`), aborted from that one listener, so what listens per
+ * call (ffmpeg, a pool's wait, an HTTP client that leaves a listener per request) listens on
+ * the call's signal and `outer` never gathers enough listeners for Node to warn of a leak.
+ * `stop` takes the listener off at the run's end.
+ */
+export function callSignals(outer: AbortSignal | undefined): { open(): CallSignal; stop(): void } {
+  const open = new Set<AbortController>();
+  const onAbort = (): void => {
+    for (const c of open) c.abort(outer?.reason);
+  };
+  outer?.addEventListener('abort', onAbort, { once: true });
+  return {
+    open: () => {
+      if (!outer) return { signal: undefined, close: () => undefined };
+      const c = new AbortController();
+      if (outer.aborted) c.abort(outer.reason);
+      else open.add(c);
+      return { signal: c.signal, close: () => void open.delete(c) };
+    },
+    stop: () => outer?.removeEventListener('abort', onAbort),
+  };
+}

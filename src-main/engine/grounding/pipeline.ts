@@ -1,4 +1,3 @@
-import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { PlannedFrame } from '../../../src-shared/scans.js';
 import { iou, type Span } from '../../../src-shared/span.js';
 import type { DiskCache } from '../cache/disk-cache.js';
@@ -6,7 +5,7 @@ import { cachedFrames, type FrameSource } from '../cache/frames.js';
 import type { AnswerProfile } from '../models/profiles/types.js';
 import { readAnswer, shiftSpan } from './answers.js';
 import type { Asked, GroundingBackend } from './backend.js';
-import { mapConcurrent } from './concurrent.js';
+import { callSignals, mapConcurrent } from './concurrent.js';
 import { scoreConfidence } from './confidence.js';
 import { mergeSegments } from './merge.js';
 import { refinementFrames, snapToChangePoints } from './refine.js';
@@ -72,6 +71,8 @@ interface Run {
   pair: boolean;
   /** Questions asked at once: the backend's concurrency (one at a time when it has none). */
   limit: number;
+  /** Each look's own signal, aborted by the run's one listener on the caller's signal. */
+  signals: ReturnType<typeof callSignals>;
   /** Visual tokens of a frame size, where the backend knows its processor. */
   cost: ((width: number, height: number) => number) | undefined;
   /** Summed over the looks, which may overlap when the backend takes several questions at once. */
@@ -89,23 +90,26 @@ async function look(
   samples: number,
 ): Promise<Asked & { origin: number }> {
   const { input } = run;
-  let t = performance.now();
-  const got = await cachedFrames(input.cache, input.source, frames, input.signal);
-  run.frames.cached += got.hits;
-  run.frames.decoded += got.misses;
-  run.timings.decodeMs += ms(t);
-  t = performance.now();
-  const groups = groupFrames(got.frames, run.pair);
-  run.visualTokens += windowTokens(frames, run.pair);
-  // The instruction and the answers speak the model's time: recording time less its origin.
-  const origin = input.backend.timeOrigin?.(groups) ?? 0;
-  const asked = await input.backend.ask(groups, input.profile.instruction(input.query, shiftSpan(span, -origin)), {
-    samples,
-    maxNewTokens: run.maxNewTokens,
-    signal: input.signal,
-  });
-  run.timings.modelMs += ms(t);
-  return { ...asked, origin };
+  const own = run.signals.open();
+  try {
+    let t = performance.now();
+    const got = await cachedFrames(input.cache, input.source, frames, own.signal);
+    run.frames.cached += got.hits;
+    run.frames.decoded += got.misses;
+    run.timings.decodeMs += ms(t);
+    t = performance.now();
+    const groups = groupFrames(got.frames, run.pair);
+    run.visualTokens += windowTokens(frames, run.pair);
+    // The instruction and the answers speak the model's time: recording time less its origin.
+    const origin = input.backend.timeOrigin?.(groups) ?? 0;
+    const instruction = input.profile.instruction(input.query, shiftSpan(span, -origin));
+    const opts = { samples, maxNewTokens: run.maxNewTokens, signal: own.signal };
+    const asked = await input.backend.ask(groups, instruction, opts);
+    run.timings.modelMs += ms(t);
+    return { ...asked, origin };
+  } finally {
+    own.close();
+  }
 }
 
 /** One window: K answers, their consensus and its confidence (weighed against refusal where the backend can). */
@@ -205,16 +209,23 @@ export async function groundRecording(input: GroundInput): Promise<GroundOutput>
     maxNewTokens: input.maxNewTokens ?? input.profile.maxNewTokens,
     pair: input.backend.pairsFrames,
     limit: input.backend.concurrency ?? 1,
+    signals: callSignals(input.signal),
     cost: input.backend.visualTokens?.bind(input.backend),
     timings: { totalMs: 0, decodeMs: 0, modelMs: 0, refineMs: 0 },
     frames: { cached: 0, decoded: 0 },
     notes: [],
     visualTokens: 0,
   };
-  // Looks asked side by side each listen to the run's signal (the frame decoder, a pool of
-  // servers, its HTTP client): room for them all, so Node does not warn of a leak on stderr.
-  if (input.signal && run.limit > 1)
-    setMaxListeners(Math.max(getMaxListeners(input.signal), 10 + 8 * run.limit), input.signal);
+  try {
+    return await groundRun(run, t0);
+  } finally {
+    run.signals.stop();
+  }
+}
+
+/** The steps of groundRecording over a run made ready. */
+async function groundRun(run: Run, t0: number): Promise<GroundOutput> {
+  const { input } = run;
   // The plan counts Qwen2-VL's default tokens; a backend that knows its processor says what each size really costs.
   const cost = run.cost;
   const planned = cost ? input.frames.map((f) => ({ ...f, tokens: cost(f.width, f.height) })) : input.frames;

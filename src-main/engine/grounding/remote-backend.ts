@@ -16,10 +16,15 @@ export interface RemoteOptions {
   token?: string;
   /** The server's model id; default: the only (or first) model it lists. */
   model?: string;
-  /** Per-request limit in ms (default 120 s); timeouts are retried. */
+  /** Per-request limit in ms (default 120 s); timeouts are retried unless `retryTimeouts` is false. */
   timeoutMs?: number;
   /** Retries after a timeout, a dropped connection, 408/409/429 or 5xx, with exponential backoff (default 3). */
   maxRetries?: number;
+  /**
+   * Whether a request that timed out is sent again (default true). A pool of several servers
+   * says false: a server that hangs is at fault, not the question, and leaves at its first timeout.
+   */
+  retryTimeouts?: boolean;
   /** How frames travel: JPEG quality 90 (default) or lossless PNG. */
   imageFormat?: ImageFormat;
   /** Temperature of the sampled answers after the first, greedy one (default 0.7). */
@@ -136,10 +141,15 @@ export class RemoteBackend implements GroundingBackend {
   }
 
   private async create(body: ChatCompletionCreateParamsNonStreaming, signal?: AbortSignal): Promise<ChatCompletion> {
+    // Timeouts not retried: this request's own clock, started before the client's (so it fires
+    // first), which the client takes for the caller's abort, never retried.
+    const clock = this.opts.retryTimeouts === false ? AbortSignal.timeout(this.opts.timeoutMs ?? 120_000) : null;
+    const both = clock && signal ? AbortSignal.any([signal, clock]) : (clock ?? signal);
     try {
-      return await this.client.chat.completions.create(body, { signal });
+      return await this.client.chat.completions.create(body, { signal: both });
     } catch (err) {
       if (signal?.aborted) throw new Error('cancelled');
+      if (clock?.aborted) throw new RemoteError(`model server ${this.opts.url} did not answer in time`);
       throw describeRemoteError(this.opts.url, err);
     }
   }

@@ -10,8 +10,11 @@ export const MAX_PER_SERVER = 64;
 export interface PoolEvents {
   /** A question is being sent to `url` (a failed-over question again, to its next server). */
   dispatched?(url: string): void;
-  /** `url` failed a request and left the pool; `why` is one line, e.g. "is not reachable (ECONNREFUSED)". */
-  failed?(url: string, why: string): void;
+  /**
+   * `url` failed a request and left the pool, `live` servers still in it; `why` is one line,
+   * e.g. "is not reachable (ECONNREFUSED)". Said the moment it leaves, before its question moves on.
+   */
+  failed?(url: string, why: string, live: number): void;
 }
 
 export interface PoolOptions extends Pick<RemoteOptions, 'model' | 'timeoutMs' | 'imageFormat' | 'temperature'> {
@@ -24,6 +27,7 @@ export interface PoolOptions extends Pick<RemoteOptions, 'model' | 'timeoutMs' |
   /**
    * The client's retries per request before a server counts as failed (default 1 in a pool of
    * several, where sending the question to another server beats waiting on a dead one; 3 alone).
+   * A timeout is never retried in a pool of several: a server that hangs leaves at its first.
    */
   maxRetries?: number;
   events?: PoolEvents;
@@ -95,10 +99,10 @@ export function checkPerServer(n: number): number {
  * Several model servers serving the same model as one grounding backend: each question goes
  * to the live server with the fewest requests outstanding, never more than `perServer` on one
  * (the others wait their turn, first come first served). A server whose request fails
- * (refused or dropped connection, a timeout, so also a hung server, a 5xx after the client's
- * retries) leaves the pool and the question goes to another live server, so no question is
- * lost and each is answered once. When none is left, every question fails with one line
- * naming each server and why it left.
+ * (refused or dropped connection, a 5xx after the client's retries, or its first timeout: a
+ * hung server costs one) leaves the pool and the question goes to another live server at once,
+ * so no question is lost and each is answered once. When none is left, every question fails
+ * with one line naming each server and why it left.
  */
 export class ServerPool implements GroundingBackend {
   readonly pairsFrames = false;
@@ -134,6 +138,7 @@ export class ServerPool implements GroundingBackend {
           model: opts.model,
           timeoutMs: opts.timeoutMs,
           maxRetries: opts.maxRetries ?? (urls.length > 1 ? 1 : 3),
+          retryTimeouts: urls.length === 1,
           imageFormat: opts.imageFormat,
           temperature: opts.temperature,
         }),
@@ -268,7 +273,7 @@ export class ServerPool implements GroundingBackend {
   private retire(seat: Seat, why: string): void {
     if (seat.failed) return;
     seat.failed = why;
-    this.events.failed?.(seat.url, why);
+    this.events.failed?.(seat.url, why, this.live.length);
   }
 
   /** The pool's one-line error once every server has left it; null while one is in. */

@@ -225,11 +225,11 @@ export function foldRunCost(
  * scan is stored in the same finishing transaction as the run.
  */
 export function groundJobHandler(deps: GroundJobDeps): JobHandler<GroundPayload> {
-  return async ({ job, payload: p, signal, progress }) => {
+  return async ({ job, payload: p, signal, progress, note }) => {
     const rec = await currentRecording(deps, p.recordingId);
     const scan = await scannedOrFresh(rec, p.budgetTokens, deps.scans, signal, (f) => progress(f / 3));
     const { scanMs } = scan;
-    const r = await resolveTarget(deps, p.target);
+    const r = await resolveTarget(deps, p.target, note);
     const candidate = await resolveCandidate(deps, p.twoStage);
     const { out, profile } = await groundOnPlan({
       rec,

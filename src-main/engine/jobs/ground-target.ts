@@ -84,8 +84,16 @@ export interface Resolved {
   serversLeft?: () => string[];
 }
 
-/** Connects to the server, or to every server of a pool (tokens by URL: each only to its own). */
-async function resolveServer(deps: TargetDeps, t: ServerTarget, start: number): Promise<Resolved> {
+/**
+ * Connects to the server, or to every server of a pool (tokens by URL: each only to its own).
+ * A server that leaves the pool is said to `note` at once, with how many are left.
+ */
+async function resolveServer(
+  deps: TargetDeps,
+  t: ServerTarget,
+  start: number,
+  note?: (line: string) => void,
+): Promise<Resolved> {
   const urls = serverUrls(t);
   const tokenFor = (url: string) => deps.serverTokens.get(url) ?? process.env['TEMPO_SERVER_TOKEN'];
   const base = { profileName: t.profile, contextTokens: t.contextTokens, encodedBefore: () => 0 };
@@ -96,7 +104,11 @@ async function resolveServer(deps: TargetDeps, t: ServerTarget, start: number): 
     return { ...base, backend, modelName: backend.modelName, settings: { server: url }, loadMs };
   }
   const left: string[] = [];
-  const failed = (url: string, why: string) => left.push(`model server ${url} left the pool: ${why}`);
+  const failed = (url: string, why: string, live: number) => {
+    const line = `model server ${url} left the pool: ${why}`;
+    left.push(line);
+    note?.(`${line}; ${live} left`);
+  };
   const pool = await ServerPool.connect({ urls, tokenFor, model: t.model, perServer: t.perServer, events: { failed } });
   return {
     ...base,
@@ -108,10 +120,17 @@ async function resolveServer(deps: TargetDeps, t: ServerTarget, start: number): 
   };
 }
 
-/** Loads the local model (once per process) or connects to the server (or pool of servers) of a target. */
-export async function resolveTarget(deps: TargetDeps, t: GroundTarget): Promise<Resolved> {
+/**
+ * Loads the local model (once per process) or connects to the server (or pool of servers) of a
+ * target; `note` hears each server that leaves the pool as it leaves (JobContext.note).
+ */
+export async function resolveTarget(
+  deps: TargetDeps,
+  t: GroundTarget,
+  note?: (line: string) => void,
+): Promise<Resolved> {
   const start = performance.now();
-  if (t.kind === 'server') return resolveServer(deps, t, start);
+  if (t.kind === 'server') return resolveServer(deps, t, start, note);
   const check = checkModelDir(t.modelDir);
   if (!check.manifest || !check.complete) throw new Error(`model ${t.modelDir}: ${check.problems.join('; ')}`);
   const model = await loadModel(check.dir, check.manifest, t.device, { cache: deps.cache });

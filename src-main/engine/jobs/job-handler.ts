@@ -9,6 +9,11 @@ export interface JobContext<P = unknown> {
   signal: AbortSignal;
   /** Reports progress in [0,1]; values never go backwards. */
   progress(fraction: number): void;
+  /**
+   * Says one line to whoever follows the job in this process as it happens (a model server that
+   * left the pool); not stored: what lasts goes in the job's result or run.
+   */
+  note?(line: string): void;
 }
 
 /**
@@ -28,4 +33,12 @@ export interface Registered {
 export function payloadProblem(type: JobType, error: z.ZodError): string {
   const issue = error.issues[0];
   return `bad ${type} payload: ${issue?.path.join('.') || 'payload'}: ${issue?.message ?? 'invalid'}`;
+}
+
+/** A job's payload as its handler gets it: parsed by its type's schema, where it has one; one line on why it is refused. */
+export function parsedPayload(registered: Registered, job: Pick<Job, 'type' | 'payload'>): unknown {
+  if (!registered.payload) return job.payload;
+  const parsed = registered.payload.safeParse(job.payload);
+  if (!parsed.success) throw new Error(payloadProblem(job.type, parsed.error));
+  return parsed.data;
 }

@@ -66,8 +66,8 @@ function outcome(deps: QueryJobDeps, jobId: number, p: QueryPayload): QueryJobRe
  * fails is noted with why and the job goes on; the job fails only when every recording failed.
  */
 export function queryJobHandler(deps: QueryJobDeps): JobHandler<QueryPayload> {
-  return async ({ job, payload: p, signal, progress }) => {
-    const r = await resolveTarget(deps, p.target);
+  return async ({ job, payload: p, signal, progress, note }) => {
+    const r = await resolveTarget(deps, p.target, note);
     const candidate = await resolveCandidate(deps, p.twoStage);
     const weights = p.recordings.map((item) => item.weight);
     const ended = new Set([

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job, JobEvent, JobType } from '../../../src-shared/jobs.js';
 import { EngineError, JobCancelledError } from '../errors.js';
 import type { z } from 'zod';
-import { payloadProblem, type JobHandler, type Registered } from './job-handler.js';
+import { parsedPayload, type JobHandler, type Registered } from './job-handler.js';
 import { nowIso, type DB } from '../store/db.js';
 import { HELD, heartbeat, progressReporter } from './job-lease.js';
 import { pidAlive, toJob, type JobRow } from './job-rows.js';
@@ -24,9 +24,9 @@ export interface JobQueueOptions {
   staleMs?: number;
 }
 
-/** A job queue persisted in SQLite: survives restarts, reports progress as events, can cancel. */
+/** A job queue persisted in SQLite: survives restarts, reports progress (and notes) as events, can cancel. */
 export class JobQueue {
-  readonly events = new EventEmitter<{ event: [JobEvent] }>();
+  readonly events = new EventEmitter<{ event: [JobEvent]; note: [jobId: number, line: string] }>();
   private readonly handlers = new Map<JobType, Registered>();
   private readonly live = new Map<number, AbortController>();
   /** Jobs running in this process, until they have written how they ended. */
@@ -255,10 +255,10 @@ export class JobQueue {
   private startHandler(job: Job, signal: AbortSignal): Promise<(db: DB) => unknown> {
     const registered = this.handlers.get(job.type);
     if (!registered) throw new Error(`no handler for job type ${job.type}`);
-    const parsed = registered.payload ? registered.payload.safeParse(job.payload) : null;
-    if (parsed && !parsed.success) throw new Error(payloadProblem(job.type, parsed.error));
+    const payload = parsedPayload(registered, job);
     const progress = progressReporter(this.db, job, () => this.emit(job.id));
-    return registered.handler({ job, payload: parsed ? parsed.data : job.payload, signal, progress });
+    const note = (line: string): void => void this.events.emit('note', job.id, line);
+    return registered.handler({ job, payload, signal, progress, note });
   }
 
   /**

@@ -1,10 +1,13 @@
 /**
  * `tempo eval` end to end: scoring benchmark files, and running the parrot model (it answers
- * "2-5" whatever it sees) over videos as a resumable job, killed with SIGKILL and resumed.
+ * "2-5" whatever it sees) over videos as a resumable job, killed with SIGKILL and resumed;
+ * and running on a pool of (scripted) model servers with --per-server.
  */
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTinyQwen2VL } from '../../fixtures/tiny-qwen2vl/generate.js';
 import { makeVideo } from '../../fixtures/make-video.js';
 import { startTempo, stderrLines, tempHome, tempo, tempoJson } from '../../support/tempo-cli.js';
@@ -181,6 +184,20 @@ describe('tempo eval, scoring a predictions file', () => {
       expect(run.stderr, args.join(' ')).toMatch(message);
     }
   });
+
+  it('wants --per-server from 1 to 64, as ground does (usage error, exit 2)', async () => {
+    const [a, p, d] = [
+      fixture('charades-sta.txt'),
+      fixture('charades-predictions.jsonl'),
+      fixture('charades-durations.csv'),
+    ];
+    const args = ['eval', '--format', 'charades', '--annotations', a, '--predictions', p, '--durations', d];
+    for (const n of ['0', '65', '1.5', 'two']) {
+      const run = await tempo(home, [...args, '--server', 'http://127.0.0.1:9/v1', '--per-server', n]);
+      expect(run.code, n).toBe(2);
+      expect(stderrLines(run)).toEqual(['tempo: --per-server must be a whole number from 1 to 64']);
+    }
+  });
 });
 
 describe('tempo eval, running the model', () => {
@@ -262,5 +279,68 @@ describe('tempo eval, running the model', () => {
     const { doc } = await tempoJson<Report>(home, runArgs(out));
     expect(readLines(out)).toEqual(lines);
     expectMetrics(doc, expectedMetrics(lines, TRUTH.length));
+  });
+});
+
+const servers: http.Server[] = [];
+afterAll(() => {
+  for (const s of servers) {
+    s.closeAllConnections();
+    s.close();
+  }
+});
+
+/** A scripted model server on loopback: lists one model and answers "2-5" to every question. */
+async function parrotServer(): Promise<string> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const body = req.url?.endsWith('/models')
+        ? { object: 'list', data: [{ id: 'parrot-remote', object: 'model', created: 0, owned_by: 'x' }] }
+        : {
+            id: 'c',
+            object: 'chat.completion',
+            created: 0,
+            model: 'parrot-remote',
+            choices: [{ index: 0, message: { role: 'assistant', content: '2-5' }, finish_reason: 'stop' }],
+          };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+}
+
+describe('tempo eval on model servers', () => {
+  it('runs on a pool of servers taking --per-server requests each', async () => {
+    const urls = [await parrotServer(), await parrotServer()];
+    const out = path.join(home, 'run', 'pool.jsonl');
+    const { doc } = await tempoJson<Report>(home, [
+      'eval',
+      '--format',
+      'charades',
+      '--annotations',
+      annotations,
+      '--videos',
+      videos,
+      '--server',
+      urls.join(','),
+      '--per-server',
+      '3',
+      '--samples',
+      '1',
+      '--limit',
+      '2',
+      '--out',
+      out,
+    ]);
+    expect(doc).toMatchObject({ n: 2, predictions: out });
+    idsOnce(readLines(out), 2);
+    type Listed = { jobs: { type: string; payload: { out: string; target: Record<string, unknown> } }[] };
+    const { doc: listed } = await tempoJson<Listed>(home, ['jobs']);
+    const job = listed.jobs.find((j) => j.type === 'eval' && j.payload.out === out);
+    expect(job?.payload.target).toMatchObject({ kind: 'server', urls, perServer: 3, model: 'parrot-remote' });
   });
 });

@@ -19,7 +19,15 @@ import type { GroundResult } from '../../../src-main/engine/api/ground.js';
 import { makeTinyQwen2VL } from '../../fixtures/tiny-qwen2vl/generate.js';
 import { makeVideo } from '../../fixtures/make-video.js';
 import { countRows, queryRows } from '../../support/store.js';
-import { startServer, stderrLines, tempHome, tempo, tempoJson, type TempoRun } from '../../support/tempo-cli.js';
+import {
+  startServer,
+  startTempo,
+  stderrLines,
+  tempHome,
+  tempo,
+  tempoJson,
+  type TempoRun,
+} from '../../support/tempo-cli.js';
 
 const TOKEN = 'pool-secret-42';
 const QUERY = 'a white box appears';
@@ -173,7 +181,7 @@ describe('tempo ground with a pool of model servers', () => {
     const doomed = await killOnFirstQuestion(victim);
     const [a] = steady;
     const query = `${QUERY} (pool of two)`;
-    const run = await tempo(home, [
+    const { child, done } = startTempo(home, [
       '--json',
       'ground',
       '1',
@@ -186,12 +194,20 @@ describe('tempo ground with a pool of model servers', () => {
       TOKEN,
       ...ASK,
     ]);
+    // Which stream said something first: the server leaving (stderr) comes as it happens, before the result.
+    const order: string[] = [];
+    child.stderr?.on('data', () => order.push('stderr'));
+    child.stdout?.on('data', () => order.push('stdout'));
+    const run = await done;
     expect(run.code, run.stderr).toBe(0);
     expect((await victim.done).signal).toBe('SIGKILL');
     const doc = JSON.parse(run.stdout) as GroundResult;
     expect(doc).toMatchObject({ model: 'tiny', device: 'pool of 2 servers', ...alone });
     expect(doc.serversLeft).toEqual([expect.stringMatching(new RegExp(`^model server ${doomed} left the pool: `))]);
-    expect(stderrLines(run)).toEqual([`tempo: ${doc.serversLeft![0]}`]);
+    // Said once, the moment it left, with how many are left; the JSON keeps the summary as it was.
+    expect(stderrLines(run)).toEqual([`tempo: ${doc.serversLeft![0]}; 1 left`]);
+    expect(order[0]).toBe('stderr');
+    expect(order.indexOf('stdout')).toBeGreaterThan(order.lastIndexOf('stderr'));
 
     const stored = storedRun(query);
     expect(stored.settings).toMatchObject({ server: doomed, servers: [doomed, a!.url], perServer: 2 });
@@ -215,7 +231,7 @@ describe('tempo ground with a pool of model servers', () => {
     expect((await victim.done).signal).toBe('SIGKILL');
     expect(JSON.parse(run.stdout)).toMatchObject({ device: 'pool of 3 servers', ...alone });
     expect(stderrLines(run)).toEqual([
-      expect.stringMatching(new RegExp(`^tempo: model server ${doomed} left the pool: `)),
+      expect.stringMatching(new RegExp(`^tempo: model server ${doomed} left the pool: .+; 2 left$`)),
     ]);
 
     const stored = storedRun(query);
@@ -226,7 +242,31 @@ describe('tempo ground with a pool of model servers', () => {
     for (const w of stored.windows) expect([a!.url, b!.url]).toContain(w.server);
   });
 
-  it('fails in one line naming every server when the whole pool is gone, and stores no run', async () => {
+  it('says a server leaving at once in the form of several recordings too (ground all)', async () => {
+    const victim = await serveModel(tiny!);
+    const doomed = await killOnFirstQuestion(victim);
+    const [a] = steady;
+    const run = await tempo(home, [
+      '--json',
+      'ground',
+      'all',
+      `${QUERY} (pool, all)`,
+      '--server',
+      `${doomed},${a!.url}`,
+      '--token',
+      TOKEN,
+      ...ASK,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect((await victim.done).signal).toBe('SIGKILL');
+    const doc = JSON.parse(run.stdout) as { serversLeft?: string[]; failed: unknown[] };
+    expect(doc.failed).toEqual([]);
+    expect(doc.serversLeft).toEqual([expect.stringMatching(new RegExp(`^model server ${doomed} left the pool: `))]);
+    expect(stderrLines(run)).toEqual([`tempo: ${doc.serversLeft![0]}; 1 left`]);
+  });
+
+  it('fails in one line naming every server when the whole pool is gone (each said as it left), and stores no run', async () => {
+    // Each server is said as it leaves (the last with none left), then the one-line error.
     const doomed = [
       await killOnFirstQuestion(await serveModel(tiny!)),
       await killOnFirstQuestion(await serveModel(tiny!)),
@@ -244,8 +284,11 @@ describe('tempo ground with a pool of model servers', () => {
     ]);
     expect(run.code).toBe(1);
     const lines = stderrLines(run);
-    expect(lines, run.stderr).toHaveLength(1);
-    expect(lines[0]).toMatch(
+    expect(lines, run.stderr).toHaveLength(3);
+    const left = (n: number) => new RegExp(`^tempo: model server (.+) left the pool: .+; ${n} left$`);
+    const gone = [lines[0]?.match(left(1))?.[1], lines[1]?.match(left(0))?.[1]];
+    expect(gone.sort()).toEqual([...doomed].sort());
+    expect(lines[2]).toMatch(
       new RegExp(
         `^tempo: grounding on recording 1 failed: every model server of the pool failed: ${doomed[0]} \\(.+\\), ${doomed[1]} \\(.+\\)$`,
       ),

@@ -272,9 +272,33 @@ describe('ServerPool over HTTP', () => {
     expect(failed.sort()).toEqual(
       [`${broken.url}: answered 500: out of memory`, `${hung.url}: did not answer in time`].sort(),
     );
-    // One retry (the pool's default) before leaving: two requests each, none after.
+    // The broken one is retried once (the pool's default) before leaving; the hung one leaves at its first timeout.
     expect(broken.chats()).toBe(2);
-    expect(hung.chats()).toBe(2);
+    expect(hung.chats()).toBe(1);
     expect(good.chats()).toBe(4);
+  });
+
+  it('takes a hung server out at its first timeout and sends its question to another server at once', async () => {
+    const hung = await fakeServer((req, res) => {
+      if (req.url.endsWith('/models')) json(res, 200, models('m1'));
+      // Else never answers.
+    });
+    const good = await fakeServer(answering('ok'));
+    const log: string[] = [];
+    const pool = await ServerPool.connect({
+      urls: [hung.url, good.url],
+      tokenFor: () => undefined,
+      perServer: 1,
+      timeoutMs: 200,
+      events: {
+        dispatched: (u) => log.push(`to ${u}`),
+        failed: (u, why, live) => log.push(`${u} left: ${why}; ${live} left`),
+      },
+    });
+    const asked = await pool.ask([[frame]], 'q', ASK);
+    expect(asked).toMatchObject({ texts: ['ok'], server: good.url });
+    expect(log).toEqual([`to ${hung.url}`, `${hung.url} left: did not answer in time; 1 left`, `to ${good.url}`]);
+    expect(hung.chats()).toBe(1);
+    expect(pool.live).toEqual([good.url]);
   });
 });
