@@ -1,4 +1,4 @@
-import { describeEstimate } from '../../../src-shared/estimate.js';
+import { describeEstimate, describeStages } from '../../../src-shared/estimate.js';
 import type { Recording } from '../../../src-shared/recordings.js';
 import { formatSeconds } from '../../../src-shared/eta.js';
 import { estimateQuery } from '../../engine/api/estimate.js';
@@ -31,9 +31,9 @@ function targetOptions(options: CommandContext['options']) {
 }
 
 /**
- * `tempo ground ID|PATH...|all "QUERY" --estimate [--model] [--device] [--server ...]`: how long the
- * query would take here, from the costs measured by earlier runs of the model on the device;
- * runs nothing.
+ * `tempo ground ID|PATH...|all "QUERY" --estimate [--model] [--device] [--server ...] [--candidates M --refine URL|MODEL]`:
+ * how long the query would take here, from the costs measured by earlier runs of the model on
+ * the device (two stages: of each stage's model); runs nothing.
  */
 async function cmdEstimate(ctx: CommandContext): Promise<number> {
   const { engine, out, args, options } = ctx;
@@ -43,9 +43,11 @@ async function cmdEstimate(ctx: CommandContext): Promise<number> {
   const all = refs.length === 1 && refs[0] === 'all';
   const recordingIds = all ? [] : refs.map((ref) => resolveRecording(engine, ref).id);
   const estimate = await estimateQuery(engine, { ...targetOptions(options), recordingIds });
+  const stages = describeStages(estimate);
   out.result(estimate, () =>
     [
       describeEstimate(estimate),
+      ...(stages ? [stages] : []),
       ...estimate.perRecording
         .filter((r) => r.seconds !== null)
         .map(

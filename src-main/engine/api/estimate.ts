@@ -1,11 +1,8 @@
 import type { Estimate, EstimateInput, RecordingEstimate } from '../../../src-shared/estimate.js';
 import type { Engine } from '../engine.js';
-import { poolDevice } from '../grounding/server-pool.js';
-import { isPool, serverUrls } from '../jobs/ground-target.js';
-import { checkModelDir } from '../models/manifest.js';
-import type { StoredCost } from '../store/costs.js';
+import { costKey, estimateTwoStage, isMeasured, scanNote, scanSeconds, stageSeconds } from './estimate-stages.js';
 import { planGround } from './ground.js';
-import { planAll, type Planned } from './planned-tokens.js';
+import { planAll } from './planned-tokens.js';
 import { queryRecordings, settingsRequest } from './queries.js';
 
 /** What an estimate is for: the model and device (or model server) whose measured costs apply. */
@@ -19,49 +16,37 @@ export interface EstimateRequest {
   token?: string;
   profile?: string;
   contextTokens?: number;
-}
-
-/** The model name and device a run with this request would be stored under (and its costs kept under). */
-async function costKey(engine: Engine, req: EstimateRequest): Promise<{ model: string; device: string }> {
-  const { target } = await planGround(engine, req);
-  // As the run will name its device: the server's, or the pool's (grounding/server-pool.ts).
-  if (target.kind === 'server')
-    return {
-      model: target.model,
-      device: isPool(target) ? poolDevice(serverUrls(target).length) : `remote ${target.url}`,
-    };
-  const name = checkModelDir(target.modelDir).manifest?.name ?? target.modelDir;
-  return { model: name, device: target.device };
-}
-
-/** Seconds one recording takes at the stored rates; a scan first where it has none (when its cost is known). */
-function recordingSeconds(p: Planned, cost: StoredCost, scan: StoredCost | undefined): number | null {
-  if (cost.tokenMs === null) return null;
-  const minutes = p.rec.durationS / 60;
-  const scanMs = p.scanned ? 0 : minutes * (scan?.scanMsPerMin ?? 0);
-  return (p.tokens * cost.tokenMs + minutes * (cost.decodeMsPerMin ?? 0) + scanMs) / 1000;
+  /** Two stages: the candidate model first, the refining backend (`refine`, else the model or server) after. */
+  candidates?: string;
+  refine?: string | readonly string[];
+  refineBelow?: number;
+  auditShare?: number;
 }
 
 /**
  * How long a query over some recordings (none listed: the whole library) will take on this
  * machine with a model and device (or a model server; none named: the settings', as `query.run`
  * asks): each recording's planned visual tokens times the costs measured here by earlier runs
- * of that model on that device. Where nothing is measured yet it says so (basis 'none'), and
- * invents nothing. Checks the model and device as a query would, and runs nothing.
+ * of that model on that device; a two-stage request, each stage at its own (estimate-stages.ts).
+ * Where nothing is measured yet it says so (basis 'none'), and invents nothing. Checks the model
+ * and device as a query would, and runs nothing.
  */
 export async function estimateQuery(engine: Engine, req: EstimateRequest): Promise<Estimate> {
   const recs = queryRecordings(engine, req.recordingIds);
-  const { model, device } = await costKey(engine, req);
-  const cost = engine.costs.get(model, device);
+  const plan = await planGround(engine, req);
+  const { model, device } = costKey(plan.target);
   const notes: string[] = [];
   const planned = planAll(engine, recs, notes);
-  const measured = cost !== undefined && cost.tokenMs !== null;
+  // Two stages: the candidate model's part and the refining backend's, each at its own costs.
+  if (plan.twoStage)
+    return estimateTwoStage(engine, { refine: { model, device }, plan: plan.twoStage, planned, notes });
+  const cost = engine.costs.get(model, device);
+  const measured = isMeasured(cost);
   const scan = engine.costs.scan();
-  if (measured && planned.some((p) => !p.scanned) && (scan?.scanMsPerMin ?? null) === null)
-    notes.push('scan time not measured yet on this machine: the scans the query makes first are not counted');
+  if (measured) scanNote(notes, planned, scan);
   const perRecording: RecordingEstimate[] = planned.map((p) => ({
     recordingId: p.rec.id,
-    seconds: measured ? recordingSeconds(p, cost, scan) : null,
+    seconds: measured ? stageSeconds(p.tokens, p.rec.durationS / 60, cost) + scanSeconds(p, scan) : null,
     visualTokens: p.tokens,
     scanned: p.scanned,
   }));
@@ -69,7 +54,10 @@ export async function estimateQuery(engine: Engine, req: EstimateRequest): Promi
   return { model, device, seconds, basis: measured ? 'measured' : 'none', runs: cost?.runs ?? 0, perRecording, notes };
 }
 
-/** The `query.estimate` call: the model and device given, else the settings' (model, device or server). */
+/**
+ * The `query.estimate` call: the model and device given (one stage), else as `query.run` asks:
+ * the settings' model, device or server, in two stages when they name a candidate model.
+ */
 export function estimateCall(engine: Engine, input: EstimateInput): Promise<Estimate> {
   const s = settingsRequest(engine);
   const explicit = input.model !== undefined || input.device !== undefined;

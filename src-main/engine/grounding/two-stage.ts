@@ -54,6 +54,8 @@ export interface StageRecord {
   windows: number;
   visualTokens: number;
   ms: number;
+  /** Of `ms`, frame decoding (what the stage's measured cost keeps apart: jobs/two-stage-cost.ts). */
+  decodeMs: number;
   segments: number;
 }
 
@@ -122,6 +124,7 @@ function record(stage: StageBackend, out: GroundOutput | null, segments: number)
     windows: out ? out.windows.length - out.reused : 0,
     visualTokens: out?.visualTokens ?? 0,
     ms: out?.timings.totalMs ?? 0,
+    decodeMs: out?.timings.decodeMs ?? 0,
     segments,
   };
 }

@@ -28,6 +28,7 @@ import {
 } from './two-stage-run.js';
 import type { JobHandler } from './job-handler.js';
 import { scannedOrFresh } from './scan-job.js';
+import { foldTwoStageCost, withPlanned } from './two-stage-cost.js';
 
 export const GroundPayload = z.object({
   recordingId: z.number().int().positive(),
@@ -140,6 +141,8 @@ export function runRecord(
     profile: AnswerProfile;
     /** Time of the scan the job made first; null when it used a stored one. */
     scanMs: number | null;
+    /** The frame plan it ran on: a two-stage run keeps what each stage read of it (two-stage-cost.ts). */
+    frames?: readonly PlannedFrame[];
   },
   scanId: number,
   imagesEncoded: number,
@@ -169,7 +172,7 @@ export function runRecord(
       calibration: cal?.info ?? null,
       // Servers of a pool that failed during the run: their windows were answered by the others.
       ...(left.length > 0 ? { serversLeft: left } : {}),
-      ...stagesSettings(out),
+      ...withPlanned(stagesSettings(out), out, a.frames),
     },
     refused: out.refused,
     timings: {
@@ -245,11 +248,13 @@ export function groundJobHandler(deps: GroundJobDeps): JobHandler<GroundPayload>
     });
     const imagesEncoded = r.encodedBefore() + (candidate?.r.encodedBefore() ?? 0);
     return () => {
-      const a = { jobId: job.id, p, rec, r, candidate, out, profile, scanMs };
+      const frames = scan.plan.frames;
+      const a = { jobId: job.id, p, rec, r, candidate, out, profile, scanMs, frames };
       const runId = deps.runs.insert(runRecord(deps, a, scan.write(), imagesEncoded));
       // Written with the run, so a job killed before its end folds nothing, and one run again folds once.
-      // A two-stage run's time is two models': not one model's cost per token.
-      if (!candidate) foldRunCost(deps, r, { out, frames: scan.plan.frames, rec }, scanMs);
+      // A two-stage run's time is two models': each stage's is folded under its own.
+      if (candidate) foldTwoStageCost(deps, r, candidate, { out, frames, rec }, scanMs);
+      else foldRunCost(deps, r, { out, frames, rec }, scanMs);
       return runId;
     };
   };

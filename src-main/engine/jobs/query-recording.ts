@@ -19,6 +19,7 @@ import type { Resolved } from './ground-target.js';
 import { whileHeld } from './job-lease.js';
 import type { QueryPayload, QueryRecording } from './query-payload.js';
 import { scannedOrFresh } from './scan-job.js';
+import { foldTwoStageCost } from './two-stage-cost.js';
 import type { Candidate, StagedOutput } from './two-stage-run.js';
 
 /** What a query job needs: a ground job's, the store itself (a run per recording as it ends), window answers and failures. */
@@ -75,18 +76,14 @@ function writeRun(
 ): number {
   const { p, item, job, r } = t;
   const ask = { query: p.query, queryId: p.queryId, samples: p.samples, budgetTokens: item.budgetTokens };
-  const record = runRecord(
-    deps,
-    { jobId: job.id, p: ask, rec: a.rec, r, candidate: t.candidate, out: a.out, profile: a.profile, scanMs: a.scanMs },
-    a.scanId,
-    images,
-  );
+  const record = runRecord(deps, { jobId: job.id, p: ask, r, candidate: t.candidate, ...a }, a.scanId, images);
   return whileHeld(deps.db, job, () => {
     const runId = deps.runs.insert({ ...record, jobId: null, queryJobId: job.id });
     // A recording taken up after a crash measured only the windows it asked: not the whole recording's cost;
-    // a two-stage run's time is two models': not one model's cost per token.
-    if (a.out.reused === 0 && !t.candidate)
-      foldRunCost(deps, r, { out: a.out, frames: a.frames, rec: a.rec }, a.scanMs);
+    // a two-stage run's time is two models': each stage's is folded under its own (its second stage asks anew).
+    const measured = { out: a.out, frames: a.frames, rec: a.rec };
+    if (t.candidate) foldTwoStageCost(deps, r, t.candidate, measured, a.scanMs);
+    else if (a.out.reused === 0) foldRunCost(deps, r, measured, a.scanMs);
     return runId;
   });
 }

@@ -81,6 +81,16 @@ function toCost(r: CostRow): StoredCost {
   };
 }
 
+/** The share of their frame plans' visual tokens that earlier two-stage runs sent their refining backend. */
+export interface StageShare {
+  /** (refine + audit) planned tokens over the full plans' (runs' `stages.planned`), weighted by tokens. */
+  share: number;
+  runs: number;
+}
+
+/** How many of the latest two-stage runs a share is taken over. */
+export const SHARE_RUNS = 50;
+
 /** Measured costs per model and device, each refined by every run that finishes. */
 export class CostsRepo {
   constructor(private readonly db: DB) {}
@@ -94,6 +104,33 @@ export class CostsRepo {
   /** The SAA scan's cost here, whichever run measured it. */
   scan(): StoredCost | undefined {
     return this.get(SCAN_MODEL, SCAN_DEVICE);
+  }
+
+  /**
+   * What the latest two-stage runs with this candidate model, threshold and audit share sent
+   * their second stage, as a share of their plans (jobs/two-stage-cost.ts); undefined when none
+   * recorded it yet.
+   */
+  stageShare(candidate: string, refineBelow: number, auditShare: number): StageShare | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT count(*) AS runs, sum(full) AS full, sum(sent) AS sent FROM (
+           SELECT json_extract(settings, '$.stages.planned.full') AS full,
+                  json_extract(settings, '$.stages.planned.refine') + json_extract(settings, '$.stages.planned.audit') AS sent
+           FROM runs
+           WHERE json_extract(settings, '$.stages.candidate.model') = ?
+             AND json_extract(settings, '$.stages.candidate.refineBelow') = ?
+             AND json_extract(settings, '$.stages.audit.share') = ?
+             AND json_extract(settings, '$.stages.planned.full') > 0
+           ORDER BY id DESC LIMIT ?)`,
+      )
+      .get(candidate, refineBelow, auditShare, SHARE_RUNS) as {
+      runs: number;
+      full: number | null;
+      sent: number | null;
+    };
+    if (row.runs === 0 || !row.full) return undefined;
+    return { share: (row.sent ?? 0) / row.full, runs: row.runs };
   }
 
   /** Folds one run's rates into the model and device's; returns them as stored now. */

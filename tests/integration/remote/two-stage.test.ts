@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroundResult, RunStages } from '../../../src-main/engine/api/ground.js';
 import type { LibraryQueryResult } from '../../../src-main/engine/api/library-query.js';
+import type { Estimate } from '../../../src-shared/estimate.js';
 import { makeTinyQwen2VL } from '../../fixtures/tiny-qwen2vl/generate.js';
 import { makeVideo } from '../../fixtures/make-video.js';
 import { countRows, queryRows } from '../../support/store.js';
@@ -145,6 +146,22 @@ describe('tempo ground in two stages', () => {
     expect(doc.refused).toBe(false);
     const stored = storedRun(query);
     expect(stored.settings.segmentStages).toEqual(doc.segments.map(() => 'candidate'));
+  });
+
+  it('--estimate prices each stage at the costs those runs folded, stage 2 at the share they sent it', async () => {
+    const refine = ['--refine', server.url, '--token', TOKEN, '--refine-below', '1', '--audit-share', '1'];
+    const args = ['ground', '1', QUERY, '--estimate', '--candidates', 'small', ...refine, '--context', '256'];
+    const { doc } = await tempoJson<Estimate>(home, args);
+    expect(doc).toMatchObject({ model: 'tiny', device: `remote ${server.url}`, basis: 'measured', notes: [] });
+    // Both runs above measured the candidate; only the first (refining below 1, auditing all) sent stage 2 anything.
+    expect(doc.twoStage?.candidate).toMatchObject({ model: 'small', device: 'cpu', runs: 2 });
+    expect(doc.twoStage?.refine).toMatchObject({ runs: 1, shareRuns: 1 });
+    expect(doc.twoStage?.refine.share).toBeGreaterThan(0);
+    expect(doc.seconds).toBeGreaterThan(0);
+    const human = await tempo(home, args);
+    expect(human.stdout.split('\n')[1]).toMatch(
+      /^Two stages: small on cpu reads the whole frame plan, then tiny on remote /,
+    );
   });
 });
 
