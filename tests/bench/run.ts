@@ -13,6 +13,7 @@ import { benchRealMemory } from './real-size/memory.js';
 import { benchRealSize } from './real-size/part.js';
 import { benchPool } from './pool.js';
 import { benchTwoStage } from './two-stage.js';
+import { benchTwoStageBoundaries } from './two-stage-boundaries.js';
 import { benchTimeline } from './timeline.js';
 import { median, tempo, timed } from './timed.js';
 
@@ -46,6 +47,7 @@ const PARTS = [
   'timeline',
   'pool',
   'two-stage',
+  'two-stage-boundaries',
   'real-qwen2-vl',
   'real-qwen3-vl',
   'real-memory',
@@ -143,6 +145,8 @@ async function main(): Promise<void> {
   if (runs('pool')) await benchPool(report);
   // Two stages against the refining server alone: tokens sent to it and wall time (two-stage.ts).
   if (runs('two-stage')) await benchTwoStage(report);
+  // The hidden event boundaries each finds, with frame-reading scripted detectors (two-stage-boundaries.ts).
+  if (runs('two-stage-boundaries')) await benchTwoStageBoundaries(report);
   // What a real-size 2B model costs here (real-size/): per model and dtype, and memory against footage length.
   // WebGPU through Mesa emulates the GPU on the CPU, its buffers in system memory: q4 only, to fit beside the CPU copy.
   const dtypes: RealSizeDtype[] = DTYPES ?? (DEVICE === 'webgpu' ? ['q4'] : REAL_DTYPES);

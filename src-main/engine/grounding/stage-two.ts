@@ -1,12 +1,16 @@
 /**
  * What a two-stage run sends its second stage (two-stage.ts): the parts of the recording
- * around the first stage's unsure segments, and an audit sample of the windows the first
- * stage refused, drawn with a seeded random so that a run can say (and repeat) what it drew.
+ * around the first stage's unsure segments (not the first-stage windows that found them), and an
+ * audit sample of the windows the first stage refused, drawn with a seeded random so that a run
+ * can say (and repeat) what it drew.
  */
 import type { Span } from '../../../src-shared/span.js';
 import type { FoundSegment, WindowOutcome } from './window-answers.js';
 
-/** Seconds added either side of an unsure segment, so its boundaries are seen from both sides. */
+/**
+ * The fewest seconds added either side of an unsure segment (past its window's edge too), so its
+ * boundaries are seen from both sides.
+ */
 export const REFINE_PAD_S = 2;
 
 /** A seeded random in [0, 1) (mulberry32): the same seed draws the same numbers. */
@@ -45,9 +49,22 @@ export function splitByConfidence<T extends FoundSegment>(
 }
 
 /**
- * The parts of the recording the second stage looks at for the unsure segments: the first-stage
- * window that found each one, widened to the segment and `REFINE_PAD_S` either side of it
- * (within the recording), spans that overlap joined into one.
+ * The share of an unsure segment's length added either side of it (when more than `REFINE_PAD_S`).
+ * A first-stage candidate comes from few samples of small frames: each of its boundaries sits at
+ * the first or last sampled frame that showed the event, so it can be off by a sample interval, and
+ * an unsure candidate has often seen only part of the event. A quarter of its length either side
+ * (a span 1.5 times the candidate) covers a boundary that is off by part of the segment's length
+ * while keeping the second stage near the candidate: it grows with the moment, not with the
+ * first-stage window, which covers minutes.
+ */
+export const REFINE_SHARE = 0.25;
+
+/**
+ * The parts of the recording the second stage looks at for the unsure segments: each segment
+ * widened either side by `REFINE_SHARE` of its length, as far as the first-stage window that found
+ * it (or the segment, where a joined one runs past that window), and by at least `REFINE_PAD_S`
+ * even past the window's edge, so that a boundary at the edge is seen from both sides; within the
+ * recording, spans that overlap or touch joined into one.
  */
 export function refineSpans(
   unsure: readonly FoundSegment[],
@@ -57,9 +74,13 @@ export function refineSpans(
   const byIndex = new Map(windows.map((w) => [w.index, w]));
   const spans = unsure.map((s) => {
     const w = byIndex.get(s.window);
-    const startS = Math.max(0, Math.min(s.startS - REFINE_PAD_S, w?.startS ?? s.startS));
-    const endS = Math.min(durationS, Math.max(s.endS + REFINE_PAD_S, w?.endS ?? s.endS));
-    return { startS, endS };
+    const share = (s.endS - s.startS) * REFINE_SHARE;
+    const fromS = Math.max(s.startS - share, Math.min(s.startS, w?.startS ?? s.startS));
+    const toS = Math.min(s.endS + share, Math.max(s.endS, w?.endS ?? s.endS));
+    return {
+      startS: Math.max(0, Math.min(s.startS - REFINE_PAD_S, fromS)),
+      endS: Math.min(durationS, Math.max(s.endS + REFINE_PAD_S, toS)),
+    };
   });
   return unionSpans(spans);
 }

@@ -1,8 +1,10 @@
 /**
  * Two-stage grounding: a cheap candidate model reads the whole recording (few samples, small
  * frames, no dense look); a refining backend (a pool of servers, or a larger local model) is
- * sent only the parts around the candidates the first stage is unsure of, plus an audit
- * sample of the windows the first stage refused (how often stage 1 misses a moment).
+ * sent only the parts around the candidates the first stage is unsure of (each candidate widened
+ * by part of its length, not the minutes-long first-stage window that found it: stage-two.ts
+ * refineSpans), plus an audit sample of the windows the first stage refused (how often stage 1
+ * misses a moment).
  * Confident first-stage segments are kept as they are.
  */
 import { randomInt } from 'node:crypto';

@@ -51,6 +51,51 @@ describe('mergeSegments', () => {
     ]);
   });
 
+  it('joins a chain of pieces over consecutive windows into one, whatever their confidence order', () => {
+    // The moving box of the bench's ten-minute clip, seen by windows 4, 5 and 6.
+    const pieces = [
+      { startS: 280.9, endS: 285.3, window: 4 },
+      { startS: 283.8, endS: 292.3, window: 5 },
+      { startS: 286.8, endS: 296.0, window: 6 },
+    ];
+    for (const order of [
+      [0.9, 0.8, 0.7],
+      [0.7, 0.8, 0.9],
+      [0.9, 0.7, 0.8],
+    ]) {
+      const out = mergeSegments(pieces.map((p, i) => ({ ...p, confidence: order[i] as number })));
+      const strongest = order.indexOf(Math.max(...order));
+      expect(out).toEqual([{ startS: 280.9, endS: 296.0, confidence: Math.max(...order), window: strongest + 4 }]);
+    }
+  });
+
+  it('keeps the chain going through a piece suppressed as the same event', () => {
+    // The refining detector on the moving box: window 4 finds nearly what window 3 found.
+    const out = mergeSegments(
+      [
+        { startS: 281.4, endS: 283.3, window: 3 },
+        { startS: 281.4, endS: 284.3, window: 4 },
+        { startS: 282.8, endS: 285.8, window: 5 },
+        { startS: 284.3, endS: 287.3, window: 6 },
+      ].map((p) => ({ ...p, confidence: 0.96 })),
+    );
+    expect(out).toEqual([{ startS: 281.4, endS: 287.3, confidence: 0.96, window: 3 }]);
+  });
+
+  it('keeps apart two events of one window, and a chain from a piece that only touches it', () => {
+    const out = mergeSegments([
+      { startS: 10, endS: 20, confidence: 0.9, window: 4 },
+      { startS: 18, endS: 30, confidence: 0.8, window: 4 },
+      { startS: 29, endS: 40, confidence: 0.7, window: 5 },
+      { startS: 40, endS: 50, confidence: 0.6, window: 6 },
+    ]);
+    expect(out.map((s) => [s.startS, s.endS, s.window])).toEqual([
+      [10, 20, 4],
+      [18, 40, 4],
+      [40, 50, 6],
+    ]);
+  });
+
   it('does not change its input', () => {
     const input = [
       { startS: 10, endS: 20, confidence: 0.7, window: 0 },

@@ -97,17 +97,40 @@ describe('what the second stage refines', () => {
     expect(unsure.map((s) => s.startS)).toEqual([5]);
   });
 
-  it('sends the window that found each unsure segment, widened to the segment and 2 s either side, joined where they overlap', () => {
+  it("sends each unsure segment with 2 s either side, past its window's edge too, joined where they overlap", () => {
     const ws = windows(6, () => false);
-    // Window 1 is 8-18 s; a segment running past its end widens the span to its end + 2 s.
-    expect(refineSpans([seg(15, 19, 0.2, 1)], ws, 60)).toEqual([{ startS: 8, endS: 21 }]);
-    // Windows 0 and 1 overlap: one span; window 4 (32-42 s) alone.
-    expect(refineSpans([seg(2, 3, 0.2, 0), seg(10, 12, 0.2, 1), seg(35, 36, 0.1, 4)], ws, 60)).toEqual([
-      { startS: 0, endS: 18 },
-      { startS: 32, endS: 42 },
+    // Window 1 is 8-18 s; a segment running past its end is kept whole and widened 2 s either side.
+    expect(refineSpans([seg(15, 19, 0.2, 1)], ws, 60)).toEqual([{ startS: 13, endS: 21 }]);
+    // Short segments: 2 s either side (more than a quarter of their length); 10-12 s and 13-15 s joined.
+    expect(
+      refineSpans([seg(2, 3, 0.2, 0), seg(10, 12, 0.2, 1), seg(13, 15, 0.2, 1), seg(35, 36, 0.1, 4)], ws, 60),
+    ).toEqual([
+      { startS: 0, endS: 5 },
+      { startS: 8, endS: 17 },
+      { startS: 33, endS: 38 },
     ]);
     // Clamped to the recording.
     expect(refineSpans([seg(0.5, 41, 0.2, 4)], ws, 42)).toEqual([{ startS: 0, endS: 42 }]);
+  });
+
+  it('sends the parts around the unsure segments, not the long first-stage windows that found them', () => {
+    const long = (index: number, startS: number, endS: number): WindowOutcome => ({
+      ...(windows(1, () => false)[0] as WindowOutcome),
+      index,
+      startS,
+      endS,
+    });
+    const ws = [long(0, 0, 120), long(1, 110, 230), long(2, 220, 240)];
+    // A quarter of a 20 s segment either side; 2 s either side of a 4 s one; the two near 60 s joined.
+    expect(refineSpans([seg(40, 60, 0.2, 0), seg(62, 70, 0.3, 0), seg(150, 154, 0.2, 1)], ws, 240)).toEqual([
+      { startS: 35, endS: 72 },
+      { startS: 148, endS: 156 },
+    ]);
+    // The quarter stops at the window's start (110 s, not 107 s); 2 s reach past the window's end (230 s).
+    expect(refineSpans([seg(112, 132, 0.2, 1), seg(226, 229, 0.2, 1)], ws, 240)).toEqual([
+      { startS: 110, endS: 137 },
+      { startS: 224, endS: 231 },
+    ]);
   });
 
   it('joins spans that overlap or touch', () => {
