@@ -112,12 +112,12 @@ async function predict(
  * skipped, so a restart continues after the last line written. Progress = items done / items.
  */
 export function evalJobHandler(deps: EvalJobDeps): JobHandler<EvalPayload> {
-  return async ({ payload: p, signal, progress }) => {
+  return async ({ payload: p, signal, progress, note }) => {
     const items = evalItems(p.format, fs.readFileSync(p.annotations, 'utf8'), p.limit);
     if (!fs.statSync(p.videos).isDirectory()) throw new Error(`${p.videos} is not a folder`);
     const done = resumePredictions(path.resolve(p.out));
     let loaded: Promise<Resolved> | undefined;
-    const model = () => (loaded ??= resolveTarget(deps, p.target));
+    const model = () => (loaded ??= resolveTarget(deps, p.target, note));
     let finished = items.filter((i) => done.has(i.id)).length;
     const total = Math.max(1, items.length);
     progress(finished / total);
