@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type { EngineEvent } from '../../src-shared/api.js';
-import { cacheBytesFromEnv, DiskCache } from './cache/disk-cache.js';
+import { cacheBytesFromEnv, DiskCache, kvCacheBytesFromEnv } from './cache/disk-cache.js';
 import { JobQueue, type JobQueueOptions } from './jobs/queue.js';
 import { previewJobHandler } from './jobs/preview-job.js';
 import { scanJobHandler } from './jobs/scan-job.js';
@@ -53,6 +53,8 @@ export class Engine {
   kick: () => void = () => void this.jobs.drain().catch(() => undefined);
   /** Decoded frames and vision features, bounded, kept between queries and runs. */
   readonly cache: DiskCache;
+  /** KV caches of prompt prefixes read by local models, bounded by TEMPO_KV_CACHE_MB (default 1 GiB). */
+  readonly prefixCache: DiskCache;
   /** Bearer tokens of model servers by URL, for this process only (never written to the store). */
   readonly serverTokens = new Map<string, string>();
 
@@ -69,6 +71,7 @@ export class Engine {
     this.answers = new WindowAnswersRepo(this.db);
     this.failures = new RunFailuresRepo(this.db);
     this.cache = new DiskCache(this.paths.cache, cacheBytesFromEnv());
+    this.prefixCache = new DiskCache(this.paths.prefixes, kvCacheBytesFromEnv());
     this.jobs = new JobQueue(this.db, jobOptions);
     this.registerJobs();
     announceJobEffects(this.events);
@@ -79,17 +82,17 @@ export class Engine {
 
   /** Each job type with its payload schema and the narrow dependencies its handler needs. */
   private registerJobs(): void {
-    const { recordings, scans, runs, costs, cache, serverTokens } = this;
+    const { recordings, scans, runs, costs, cache, prefixCache, serverTokens } = this;
     const importDeps = { recordings, postersDir: this.paths.posters, dbFile: this.paths.db };
     this.jobs.register('import', importJobHandler(importDeps), ImportPayload);
     this.jobs.register('scan', scanJobHandler(recordings, scans, costs), ScanPayload);
     this.jobs.register('preview', previewJobHandler(recordings, this.paths.previews), PreviewPayload);
     const calibration = (modelName: string) => calibratorFor(this.db, modelName);
-    const groundDeps = { recordings, scans, runs, costs, cache, serverTokens, calibration };
+    const groundDeps = { recordings, scans, runs, costs, cache, prefixCache, serverTokens, calibration };
     this.jobs.register('ground', groundJobHandler(groundDeps), GroundPayload);
     const { db, answers, failures } = this;
     this.jobs.register('query', queryJobHandler({ ...groundDeps, db, answers, failures }), QueryPayload);
-    this.jobs.register('eval', evalJobHandler({ ...importDeps, scans, cache, serverTokens }), EvalPayload);
+    this.jobs.register('eval', evalJobHandler({ ...importDeps, scans, cache, prefixCache, serverTokens }), EvalPayload);
     this.jobs.register('install', installJobHandler({ home: this.paths.home }), InstallPayload);
   }
 

@@ -18,6 +18,8 @@ export function homePaths(home: string): {
   db: string;
   posters: string;
   cache: string;
+  /** Prompt prefixes' KV caches (models/local/prefix-disk.ts), bounded apart from the cache above. */
+  prefixes: string;
   previews: string;
   thumbs: string;
 } {
@@ -26,6 +28,7 @@ export function homePaths(home: string): {
     db: path.join(home, 'tempo.sqlite'),
     posters: path.join(home, 'posters'),
     cache: path.join(home, 'cache'),
+    prefixes: path.join(home, 'cache-prefixes'),
     previews: path.join(home, 'previews'),
     thumbs: path.join(home, 'thumbs'),
   };

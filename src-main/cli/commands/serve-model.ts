@@ -19,7 +19,10 @@ export async function cmdServeModel({ engine, out, args, options, signal }: Comm
   const token = given ?? randomBytes(18).toString('base64url');
   const check = checkModelDir(dir);
   if (!check.manifest) throw new UsageError(`model ${dir} cannot be used: ${check.problems.join('; ')}`);
-  const model = await loadModel(check.dir, check.manifest, device, { cache: engine.cache });
+  const model = await loadModel(check.dir, check.manifest, device, {
+    cache: engine.cache,
+    prefixCache: engine.prefixCache,
+  });
   let server;
   try {
     server = await startModelServer({ model, token, port });

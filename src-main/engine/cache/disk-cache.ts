@@ -12,6 +12,15 @@ export function cacheBytesFromEnv(env: NodeJS.ProcessEnv = process.env): number 
     : DEFAULT_CACHE_BYTES;
 }
 
+/**
+ * Bound of the prompt-prefix KV caches (models/local/prefix-disk.ts): 1 GiB, overridable with
+ * TEMPO_KV_CACHE_MB (0: none kept).
+ */
+export function kvCacheBytesFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const mb = Number(env['TEMPO_KV_CACHE_MB']);
+  return env['TEMPO_KV_CACHE_MB'] && Number.isFinite(mb) && mb >= 0 ? Math.round(mb * 1024 ** 2) : 1024 ** 3;
+}
+
 /** Free space the cache leaves on its disk by default: 1 GiB, or 5% of the disk when that is less. */
 export const DEFAULT_RESERVE_BYTES = 1024 ** 3;
 export const DEFAULT_RESERVE_SHARE = 0.05;

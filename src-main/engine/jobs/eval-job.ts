@@ -37,6 +37,7 @@ export type EvalPayload = z.infer<typeof EvalPayload>;
 export interface EvalJobDeps extends ImportDeps {
   scans: ScansRepo;
   cache?: DiskCache;
+  prefixCache?: DiskCache;
   serverTokens: ReadonlyMap<string, string>;
 }
 

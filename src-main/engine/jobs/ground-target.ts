@@ -67,6 +67,8 @@ export function isPool(t: ServerTarget): boolean {
 /** What resolving a target needs: the frame cache and the model servers' tokens (never in a payload). */
 export interface TargetDeps {
   cache?: DiskCache;
+  /** Where local models keep prompt prefixes' KV caches (none: in memory). */
+  prefixCache?: DiskCache;
   /** Tokens of model servers by URL; never stored in the job's payload. */
   serverTokens: ReadonlyMap<string, string>;
 }
@@ -133,7 +135,10 @@ export async function resolveTarget(
   if (t.kind === 'server') return resolveServer(deps, t, start, note);
   const check = checkModelDir(t.modelDir);
   if (!check.manifest || !check.complete) throw new Error(`model ${t.modelDir}: ${check.problems.join('; ')}`);
-  const model = await loadModel(check.dir, check.manifest, t.device, { cache: deps.cache });
+  const model = await loadModel(check.dir, check.manifest, t.device, {
+    cache: deps.cache,
+    prefixCache: deps.prefixCache,
+  });
   const before = model.encoderStats.images;
   return {
     backend: new LocalBackend(model),

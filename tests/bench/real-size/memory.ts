@@ -11,7 +11,8 @@ import { tempo, type Report } from '../timed.js';
 
 const MB = 1024 * 1024;
 /**
- * What grounding holds besides the weights and the prefix KV cache, whatever the footage: a
+ * What grounding holds besides the weights, whatever the footage (prompt prefixes' KV caches
+ * go to disk, models/local/prefix-disk.ts): a
  * 512-token prompt chunk's logits (with the integer head's int32 and float copies, about
  * 1.2 GB for a 151,936-token vocabulary), one window's KV cache tiled for 3 answers, a vision
  * run of at most 1024 patches, the runtime's arena, Node and ffmpeg.
@@ -51,6 +52,15 @@ function weightBytes(view: string): number {
     .reduce((a, f) => a + fs.statSync(path.join(view, 'onnx', f)).size, 0);
 }
 
+/** Bytes of the files under a folder (none: 0). */
+function folderBytes(dir: string): number {
+  if (!fs.existsSync(dir)) return 0;
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .reduce((a, e) => a + fs.statSync(path.join(e.parentPath, e.name)).size, 0);
+}
+
 export async function benchRealMemory(report: Report, name: RealSizeName, dtype: RealSizeDtype): Promise<void> {
   const dir = await cachedRealSizeModel(name, [dtype], (line) => console.log(`  ${line}`));
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tempo-bench-memory-'));
@@ -74,12 +84,12 @@ export async function benchRealMemory(report: Report, name: RealSizeName, dtype:
     }
     const [short = 0, long = 0] = peaks;
     const weights = weightBytes(view);
-    // README: the weights, the prefix KV cache at its bound, and a working set that does not grow with footage.
-    const kvCap = Number(process.env['TEMPO_KV_CACHE_MB'] ?? 1024) * MB;
-    const bound = weights + kvCap + WORKING_SET;
+    // README: the weights and a working set that does not grow with footage.
+    const bound = weights + WORKING_SET;
     console.log(
-      `  bound: weights of the ${dtype} files ${(weights / MB).toFixed(0)} MB + prefix KV cache bound ` +
-        `${(kvCap / MB).toFixed(0)} MB + working set ${(WORKING_SET / MB).toFixed(0)} MB = ${(bound / MB).toFixed(0)} MB`,
+      `  bound: weights of the ${dtype} files ${(weights / MB).toFixed(0)} MB + working set ` +
+        `${(WORKING_SET / MB).toFixed(0)} MB = ${(bound / MB).toFixed(0)} MB; prefix KV caches on disk ` +
+        `${(folderBytes(path.join(home, 'cache-prefixes')) / MB).toFixed(0)} MB`,
     );
     report(
       `${name} ${dtype}: peak RSS grounding a 10-min recording, against the README's bound`,

@@ -19,11 +19,15 @@ let root: string;
 let modelDir: string;
 const models: LocalModel[] = [];
 
-async function open(cache?: DiskCache, opts: { prefixCacheBytes?: number; device?: 'cpu' | 'webgpu' } = {}) {
+async function open(
+  cache?: DiskCache,
+  opts: { prefixCacheBytes?: number; device?: 'cpu' | 'webgpu'; prefixCache?: DiskCache } = {},
+) {
   const check = checkModelDir(modelDir);
   const m = await LocalModel.load(modelDir, check.manifest!, opts.device ?? 'cpu', {
     cache,
     prefixCacheBytes: opts.prefixCacheBytes,
+    prefixCache: opts.prefixCache,
   });
   models.push(m);
   return m;
@@ -229,6 +233,34 @@ describe('LocalModel', () => {
     expect(cold.prefixes.hits).toBe(0);
     expect(b!.ids).toEqual(a!.ids);
     expect(await cold.scoreContinuation(again, reply)).toBeCloseTo(scoreA, 4);
+  });
+
+  it('keeps prefix KV caches on disk: another model instance reads the prefix back, same answers and scores', async () => {
+    const reply = 'The event happens in 0.5 - 1.0 seconds.';
+    const prefixCache = new DiskCache(path.join(root, 'prefixes'), 64 * 1024 ** 2);
+    const ask = (question: string) => [
+      framesMessage(
+        frames.map((f) => [f]),
+        question,
+      ),
+    ];
+    const writer = await open(undefined, { prefixCache });
+    await writer.generate(await writer.prepare(ask(QUESTION)), { samples: 1, maxNewTokens: 4 });
+    expect(prefixCache.stats.writes).toBe(1);
+    expect(writer.prefixes.misses).toBe(1);
+
+    // A fresh instance (as a later process would be): nothing in its memory, the prefix on disk.
+    const reader = await open(undefined, { prefixCache });
+    const second = await reader.prepare(ask('Where is the blue square?'));
+    const [a] = await reader.generateTokens(second, { samples: 1, maxNewTokens: 8 });
+    expect(reader.prefixes.hits).toBe(1);
+    expect(prefixCache.stats.hits).toBe(1);
+
+    const cold = await open(undefined, { prefixCacheBytes: 0 });
+    const again = await cold.prepare(ask('Where is the blue square?'));
+    const [b] = await cold.generateTokens(again, { samples: 1, maxNewTokens: 8 });
+    expect(b!.ids).toEqual(a!.ids);
+    expect(await reader.scoreContinuation(second, reply)).toBeCloseTo(await cold.scoreContinuation(again, reply), 4);
   });
 
   it('decodes the same tokens on webgpu as on cpu', { timeout: 300_000 }, async (ctx) => {

@@ -171,8 +171,19 @@ export async function release(
   );
 }
 
+/** Where prompt prefixes' KV caches are kept: in memory (PrefixCache) or on disk (prefix-disk.ts). */
+export interface PrefixStore {
+  hits: number;
+  misses: number;
+  get(key: string): Promise<DynamicCache | undefined> | DynamicCache | undefined;
+  set(key: string, cache: DynamicCache): Promise<boolean> | boolean;
+  /** Whether a cache is one the store holds (its GPU buffers must not be freed). */
+  has(cache: DynamicCache): boolean;
+  clear(): Promise<void>;
+}
+
 /** Prompt prefixes' KV caches in memory, least recently used dropped first past `maxBytes`. */
-export class PrefixCache {
+export class PrefixCache implements PrefixStore {
   private readonly entries = new Map<string, { cache: DynamicCache; bytes: number }>();
   private bytes = 0;
   hits = 0;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { AutoProcessor, type Tensor } from '@huggingface/transformers';
 import type { PreTrainedTokenizer, Processor, Qwen2VLForConditionalGeneration } from '@huggingface/transformers';
-import type { DiskCache } from '../../cache/disk-cache.js';
+import { kvCacheBytesFromEnv, type DiskCache } from '../../cache/disk-cache.js';
 import { FeatureCache, imageKey } from '../../cache/features.js';
 import type { Device } from '../devices.js';
 import { FAMILIES, type TimeEncoding } from '../families.js';
@@ -9,7 +9,8 @@ import { SessionName, type ModelManifest } from '../manifest.js';
 import { continuation, drawBatch, type Decoder, type Generated, type GenerateOptions } from './decode.js';
 import { familyClass } from './family-class.js';
 import { applyFrameBounds } from './frame-bounds.js';
-import { logSoftmax, PrefixCache, release, tileCache, topK } from './kv.js';
+import { logSoftmax, PrefixCache, release, tileCache, topK, type PrefixStore } from './kv.js';
+import { DiskPrefixCache } from './prefix-disk.js';
 import { emptyComputeStats, timedEncode, timedForward } from './compute-stats.js';
 import { configureOffline } from './offline.js';
 import { buildPrompt, imageParts, mergeSizeOf, type PromptFrame, type PromptMessage } from './prompt.js';
@@ -31,18 +32,17 @@ export interface LoadOptions {
    * stay resident after them.
    */
   cpuMemArena?: boolean;
-  /** Memory for the KV caches of prompt prefixes (frames and labels), kept for later queries; default 1 GiB. */
+  /**
+   * Where the KV caches of prompt prefixes (frames and labels) are kept for later queries: on
+   * disk in this bounded cache, so memory does not grow with the windows read; none: in memory.
+   */
+  prefixCache?: DiskCache;
+  /** Memory for prefix KV caches kept in memory (without prefixCache, or on the GPU); default 1 GiB. */
   prefixCacheBytes?: number;
 }
 
 /** Default of LocalModel.visionRunPatches: measured by `npm run bench -- real-qwen2-vl` (README). */
 const VISION_RUN_PATCHES = 1024;
-
-/** Default bound of the in-memory prefix KV cache: 1 GiB, overridable with TEMPO_KV_CACHE_MB. */
-function prefixCacheBytesFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const mb = Number(env['TEMPO_KV_CACHE_MB']);
-  return env['TEMPO_KV_CACHE_MB'] && Number.isFinite(mb) && mb >= 0 ? Math.round(mb * 1024 ** 2) : 1024 ** 3;
-}
 
 /** The tokens a model's generation config (else its config) ends an answer with. */
 function eosTokens(model: Qwen2VLForConditionalGeneration): Set<number> {
@@ -64,7 +64,7 @@ export class LocalModel {
   private readonly reader: PromptReader;
   private readonly modelKey: string;
   /** KV caches of prompt prefixes (everything before the instruction), by content. */
-  readonly prefixes: PrefixCache;
+  readonly prefixes: PrefixStore;
   /** Vision-encoder runs and the image parts they encoded (for tests and benches). */
   readonly encoderStats = { runs: 0, images: 0 };
   /** Where compute time goes: vision, prefill, decode (for benches and cost estimates). */
@@ -85,9 +85,9 @@ export class LocalModel {
     private readonly tokenizer: PreTrainedTokenizer,
     private readonly model: Qwen2VLForConditionalGeneration,
     readonly features: FeatureCache | null,
-    prefixCacheBytes: number,
+    prefixes: PrefixStore,
   ) {
-    this.prefixes = new PrefixCache(prefixCacheBytes);
+    this.prefixes = prefixes;
     this.modelKey = visionKey(dir, manifest, processor);
     const eos = eosTokens(model);
     this.decoder = { model, tokenizer, eos, padToken: [...eos][0] ?? 0 };
@@ -139,8 +139,11 @@ export class LocalModel {
       ...(opts.cpuMemArena === undefined ? {} : { session_options: { enableCpuMemArena: opts.cpuMemArena } }),
     })) as Qwen2VLForConditionalGeneration;
     const features = opts.cache ? new FeatureCache(opts.cache, visionKey(dir, manifest, processor)) : null;
-    const prefixBytes = opts.prefixCacheBytes ?? prefixCacheBytesFromEnv();
-    return new LocalModel(manifest, dir, device, processor, tokenizer, model, features, prefixBytes);
+    const prefixBytes = opts.prefixCacheBytes ?? kvCacheBytesFromEnv();
+    const prefixes = opts.prefixCache
+      ? new DiskPrefixCache(opts.prefixCache, prefixBytes)
+      : new PrefixCache(prefixBytes);
+    return new LocalModel(manifest, dir, device, processor, tokenizer, model, features, prefixes);
   }
 
   /** Most tokens one decoder pass reads when a prompt is read (bounds its logits and activations). */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Tensor } from '@huggingface/transformers';
 import type { DynamicCache, Qwen2VLForConditionalGeneration } from '@huggingface/transformers';
 import type { TimeEncoding } from '../families.js';
-import type { PrefixCache } from './kv.js';
+import type { PrefixStore } from './kv.js';
 import { stepChunked } from './prefill.js';
 import type { PromptInputs } from './prompt.js';
 import { ropeTimePositions } from './rope-time.js';
@@ -53,7 +53,7 @@ export class PromptReader {
   constructor(
     private readonly model: Qwen2VLForConditionalGeneration,
     private readonly layout: PromptLayout,
-    private readonly prefixes: PrefixCache,
+    private readonly prefixes: PrefixStore,
   ) {}
 
   /** M-RoPE positions [3, 1, n] of a prompt and the delta of the text after it, by the family's rule. */
@@ -81,7 +81,7 @@ export class PromptReader {
     const n = ids.length;
     const cut = ids.lastIndexOf(BigInt(this.layout.visionEnd)) + 1;
     const key = this.prefixKey(p, ids, cut);
-    let prefix = cut > 0 ? this.prefixes.get(key) : undefined;
+    let prefix = cut > 0 ? await this.prefixes.get(key) : undefined;
     if (cut > 0 && !prefix) {
       const first = await stepChunked(
         this.model,
@@ -95,7 +95,7 @@ export class PromptReader {
         this.prefillChunk,
       );
       prefix = first.cache;
-      this.prefixes.set(key, prefix);
+      await this.prefixes.set(key, prefix);
     }
     const rest = await stepChunked(
       this.model,
