@@ -235,8 +235,9 @@ describe('LocalModel', () => {
     expect(await cold.scoreContinuation(again, reply)).toBeCloseTo(scoreA, 4);
   });
 
-  it('keeps prefix KV caches on disk: another model instance reads the prefix back, same answers and scores', async () => {
+  it('keeps prefix KV caches on disk from the second look at frames: a later instance reads them back, same answers and scores', async () => {
     const reply = 'The event happens in 0.5 - 1.0 seconds.';
+    const features = new DiskCache(path.join(root, 'features-prefixes'), 64 * 1024 ** 2);
     const prefixCache = new DiskCache(path.join(root, 'prefixes'), 64 * 1024 ** 2);
     const ask = (question: string) => [
       framesMessage(
@@ -244,13 +245,18 @@ describe('LocalModel', () => {
         question,
       ),
     ];
-    const writer = await open(undefined, { prefixCache });
+    // Frames never read before: their prefix is not written (a first pass over a library).
+    const first = await open(features, { prefixCache });
+    await first.generate(await first.prepare(ask(QUESTION)), { samples: 1, maxNewTokens: 4 });
+    expect(prefixCache.stats.writes).toBe(0);
+    // Read again (their features cached): now the prefix is written.
+    const writer = await open(features, { prefixCache });
     await writer.generate(await writer.prepare(ask(QUESTION)), { samples: 1, maxNewTokens: 4 });
     expect(prefixCache.stats.writes).toBe(1);
     expect(writer.prefixes.misses).toBe(1);
 
     // A fresh instance (as a later process would be): nothing in its memory, the prefix on disk.
-    const reader = await open(undefined, { prefixCache });
+    const reader = await open(features, { prefixCache });
     const second = await reader.prepare(ask('Where is the blue square?'));
     const [a] = await reader.generateTokens(second, { samples: 1, maxNewTokens: 8 });
     expect(reader.prefixes.hits).toBe(1);

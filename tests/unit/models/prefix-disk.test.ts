@@ -59,6 +59,14 @@ describe('prefix KV caches on disk', () => {
     expect([first.misses, second.hits, second.misses]).toEqual([1, 1, 1]);
   });
 
+  it('writes only the prefix of frames read before', async () => {
+    const disk = new DiskCache(root, 1024 ** 2);
+    const store = new DiskPrefixCache(disk, 0);
+    expect(await store.set('first', cache([[1]], [[1, 1]]), { seenBefore: false })).toBe(false);
+    expect(await store.set('again', cache([[1]], [[1, 1]]), { seenBefore: true })).toBe(true);
+    expect([await store.get('first'), disk.stats.writes]).toEqual([undefined, 1]);
+  });
+
   it('keeps nothing when its bound is 0 (TEMPO_KV_CACHE_MB=0)', async () => {
     const store = new DiskPrefixCache(new DiskCache(root, 0), 0);
     expect(await store.set('k', cache([[1]], [[1, 1]]))).toBe(false);

@@ -176,7 +176,8 @@ export interface PrefixStore {
   hits: number;
   misses: number;
   get(key: string): Promise<DynamicCache | undefined> | DynamicCache | undefined;
-  set(key: string, cache: DynamicCache): Promise<boolean> | boolean;
+  /** Keeps a prefix; `seenBefore`: its frames were read before (their features were cached). */
+  set(key: string, cache: DynamicCache, opts?: { seenBefore: boolean }): Promise<boolean> | boolean;
   /** Whether a cache is one the store holds (its GPU buffers must not be freed). */
   has(cache: DynamicCache): boolean;
   clear(): Promise<void>;

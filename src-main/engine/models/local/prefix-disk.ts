@@ -6,9 +6,10 @@ import { PrefixCache } from './kv.js';
  * Prompt prefixes' KV caches on disk. A 2B model's prefix over a 2,000-token window is about
  * 115 MB; kept in memory, a long recording's windows filled the process up to the bound (1 GiB)
  * and peak memory grew with the footage. On disk (a bounded cache of its own, least recently
- * used dropped first) memory holds only the window being read, a later query over the same
- * frames reads the prefix back instead of the decoder reading it again, and so does another
- * process. Caches held on the GPU are not read back to be written: those stay in memory.
+ * used dropped first) memory holds only the window being read, and a query over frames read
+ * before writes its prefixes, so the next one over them (in this process or another) reads the
+ * prefix back instead of the decoder reading the frames again. Caches held on the GPU are not
+ * read back to be written: those stay in memory.
  */
 export class DiskPrefixCache {
   hits = 0;
@@ -36,10 +37,16 @@ export class DiskPrefixCache {
     return buf ? (decodeCache(buf) ?? undefined) : undefined;
   }
 
-  /** Writes a CPU cache to disk (kept in memory when on the GPU); whether it was kept. */
-  async set(key: string, cache: DynamicCache): Promise<boolean> {
+  /**
+   * Writes a CPU cache to disk (kept in memory when on the GPU); whether it was kept. Only for
+   * frames read before (a second look at them): a first query over a library would otherwise
+   * write about 115 MB a window that the bound drops before any reuse, wearing the disk for
+   * nothing.
+   */
+  async set(key: string, cache: DynamicCache, opts: { seenBefore: boolean } = { seenBefore: true }): Promise<boolean> {
     const tensors = Object.values(cache) as Tensor[];
     if (tensors.some((t) => t.location === 'gpu-buffer')) return this.memory.set(key, cache);
+    if (!opts.seenBefore) return false;
     return this.disk.put(diskKey(key), encodeCache(cache));
   }
 

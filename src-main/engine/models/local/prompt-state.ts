@@ -82,6 +82,8 @@ export class PromptReader {
     const cut = ids.lastIndexOf(BigInt(this.layout.visionEnd)) + 1;
     const key = this.prefixKey(p, ids, cut);
     let prefix = cut > 0 ? await this.prefixes.get(key) : undefined;
+    // Frames whose features were all cached before: a second look at them (prefix-disk.ts).
+    const seenBefore = p.images.length > 0 && p.images.every((im) => im.features !== null);
     if (cut > 0 && !prefix) {
       const first = await stepChunked(
         this.model,
@@ -95,7 +97,7 @@ export class PromptReader {
         this.prefillChunk,
       );
       prefix = first.cache;
-      await this.prefixes.set(key, prefix);
+      await this.prefixes.set(key, prefix, { seenBefore });
     }
     const rest = await stepChunked(
       this.model,
