@@ -12,12 +12,15 @@ import { tempo, type Report } from '../timed.js';
 const MB = 1024 * 1024;
 /**
  * What grounding holds besides the weights, whatever the footage (prompt prefixes' KV caches
- * go to disk, models/local/prefix-disk.ts): a
- * 512-token prompt chunk's logits (with the integer head's int32 and float copies, about
- * 1.2 GB for a 151,936-token vocabulary), one window's KV cache tiled for 3 answers, a vision
- * run of at most 1024 patches, the runtime's arena, Node and ffmpeg.
+ * go to disk, models/local/prefix-disk.ts): a 512-token prompt chunk's logits (the output and
+ * the integer head's int32 and float copies, about 0.9 GB for a 151,936-token vocabulary); a
+ * window's KV cache tiled for 3 answers (about 0.35 GB) three times over during a decoding
+ * step (the past held by Node, the present made by the runtime and its copy handed back:
+ * about 1 GB); a vision run of at most 1024 patches (about 0.3 GB); and the runtime's arena, Node's heaps and
+ * the C allocator's slack, Node and ffmpeg (about 2 GB, what the peaks measured on top of the
+ * rest: 5.8-6.4 GB for Qwen2-VL-2B q8 on either recording).
  */
-const WORKING_SET = 3.5 * 1024 * MB;
+const WORKING_SET = 4.25 * 1024 * MB;
 
 /**
  * A folder showing the cached model with another dtype: links to its files and its own
@@ -91,11 +94,12 @@ export async function benchRealMemory(report: Report, name: RealSizeName, dtype:
         `${(WORKING_SET / MB).toFixed(0)} MB = ${(bound / MB).toFixed(0)} MB; prefix KV caches on disk ` +
         `${(folderBytes(path.join(home, 'cache-prefixes')) / MB).toFixed(0)} MB`,
     );
+    const highest = Math.max(short, long);
     report(
-      `${name} ${dtype}: peak RSS grounding a 10-min recording, against the README's bound`,
-      `${(long / MB).toFixed(0)} MB`,
+      `${name} ${dtype}: peak RSS grounding either recording, against the README's bound`,
+      `${(highest / MB).toFixed(0)} MB`,
       `< ${(bound / MB).toFixed(0)} MB`,
-      long < bound,
+      highest < bound,
     );
     report(
       `${name} ${dtype}: peak RSS grounding 10-min / 2-min recording`,
