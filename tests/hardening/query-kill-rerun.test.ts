@@ -38,18 +38,25 @@ beforeAll(async () => {
   model = await makeTinyQwen2VL(path.join(tempHome(), 'parrot'), { contextTokens: 128, answer: '2-5' });
 });
 
-/** What the store holds of the query: the runs written and the window answers stored per recording. */
+/**
+ * What the store holds of the query: the runs written, and per recording the window answers and
+ * the dense looks (stored under the plan's key + '#dense') stored.
+ */
 interface Stored {
   runs: { id: number; recordingId: number }[];
   answers: Map<number, number>;
+  looks: Map<number, number>;
 }
 
 function stored(db: Database.Database): Stored {
   const runs = db.prepare('SELECT id, recording_id AS recordingId FROM runs ORDER BY id').all() as Stored['runs'];
-  const counts = db
-    .prepare('SELECT recording_id AS recordingId, count(*) AS n FROM window_answers GROUP BY recording_id')
-    .all() as { recordingId: number; n: number }[];
-  return { runs, answers: new Map(counts.map((c) => [c.recordingId, c.n])) };
+  const perRecording = (where: string) => {
+    const counts = db
+      .prepare(`SELECT recording_id AS recordingId, count(*) AS n FROM window_answers WHERE ${where} GROUP BY 1`)
+      .all() as { recordingId: number; n: number }[];
+    return new Map(counts.map((c) => [c.recordingId, c.n]));
+  };
+  return { runs, answers: perRecording("plan_key NOT LIKE '%#dense'"), looks: perRecording("plan_key LIKE '%#dense'") };
 }
 
 /** Midway: a recording done, another one started (answers stored, no run yet), not all done. */
@@ -114,6 +121,8 @@ describe('kill -9 during tempo ground all, then the same command again', () => {
     // Answers stored for recordings without a run: what the rerun must take instead of asking.
     const pending = sum([...atKill.answers].filter(([id]) => !doneAtKill.has(id)).map(([, n]) => n));
     expect(pending).toBeGreaterThan(0);
+    // Dense looks stored for those recordings (often none yet): each taken, not asked again.
+    const pendingLooks = sum([...atKill.looks].filter(([id]) => !doneAtKill.has(id)).map(([, n]) => n));
 
     const rerun = await tempoJson<LibraryQueryResult>(home, args());
     expect(rerun.doc.runs.map((r) => r.recordingId)).toEqual([1, 2, 3]);
@@ -133,15 +142,22 @@ describe('kill -9 during tempo ground all, then the same command again', () => {
       atKill.runs,
     );
     const windows = runs.map((r) => (JSON.parse(r.window_plan) as unknown[]).length);
-    const timings = runs.map((r) => JSON.parse(r.timings) as { windowsAsked: number; windowsReused: number });
+    const timings = runs.map(
+      (r) => JSON.parse(r.timings) as { windowsAsked: number; windowsReused: number; refinesReused: number },
+    );
     const planned = sum(windows);
     // Every window of every plan stored once; asked once in all, before or after the kill.
-    expect(count(home, 'window_answers')).toBe(planned);
+    const windowRows = rows<{ n: number }>(
+      home,
+      "SELECT count(*) AS n FROM window_answers WHERE plan_key NOT LIKE '%#dense'",
+    );
+    expect(windowRows[0]?.n).toBe(planned);
+    expect(sum(timings.map((t) => t.refinesReused))).toBe(pendingLooks);
     expect(sum(timings.map((t) => t.windowsAsked + t.windowsReused))).toBe(planned);
     expect(sum(timings.map((t) => t.windowsReused))).toBe(pending);
     expect(sum(timings.map((t) => t.windowsAsked))).toBe(planned - pending);
     runs.forEach((r, i) => {
-      if (doneAtKill.has(r.recording_id)) expect(timings[i]?.windowsReused).toBe(0);
+      if (doneAtKill.has(r.recording_id)) expect(timings[i]).toMatchObject({ windowsReused: 0, refinesReused: 0 });
     });
     expect(count(home, 'segments')).toBe(rerun.doc.segments.length);
   });

@@ -7,12 +7,14 @@ import { readAnswer, shiftSpan } from './answers.js';
 import type { Asked, GroundingBackend } from './backend.js';
 import { callSignals, mapConcurrent } from './concurrent.js';
 import { scoreConfidence } from './confidence.js';
+import { storedOrAsked, type DenseLook } from './dense-looks.js';
 import { mergeSegments } from './merge.js';
 import { refinementFrames, snapToChangePoints } from './refine.js';
 import { answeredBefore, type FoundSegment, type WindowAnswer, type WindowOutcome } from './window-answers.js';
 import { cutSpans, cutWindows, groupFrames, windowTokens, type GroundingWindow } from './windows.js';
 
 export type { FoundSegment, WindowAnswer, WindowOutcome } from './window-answers.js';
+export type { DenseLook } from './dense-looks.js';
 
 export interface GroundInput {
   /** The recording: its file, content key and frame rate. */
@@ -43,6 +45,10 @@ export interface GroundInput {
   answered?: ReadonlyMap<number, WindowAnswer>;
   /** Hears each window as the model answers it (not those taken from `answered`), so it can be stored at once. */
   onWindow?: (answer: WindowAnswer) => void;
+  /** Dense looks taken before, by merged segment index: taken where asked for the very same segment (dense-looks.ts). */
+  refined?: ReadonlyMap<number, DenseLook>;
+  /** Hears each dense look as the model answers it (not those taken from `refined`), so it can be stored at once. */
+  onRefined?: (look: DenseLook) => void;
 }
 
 export interface GroundOutput {
@@ -51,12 +57,14 @@ export interface GroundOutput {
   windows: WindowOutcome[];
   /** How many of the windows were taken from `answered` instead of asked. */
   reused: number;
+  /** How many dense looks were taken from `refined` instead of asked. */
+  refinesReused: number;
   /** Answers taken as refusals, and why (unparsed, outside the window). */
   notes: string[];
   timings: { totalMs: number; decodeMs: number; modelMs: number; refineMs: number };
   /** Frames read from the cache and frames decoded. */
   frames: { cached: number; decoded: number };
-  /** Visual tokens sent to the backend: the windows asked (not those reused) and the dense looks. */
+  /** Visual tokens sent to the backend: the windows and dense looks asked (not those reused). */
   visualTokens: number;
 }
 
@@ -187,13 +195,24 @@ async function refineSegment(
   return note;
 }
 
-/** The dense second look at every merged segment, up to the backend's concurrency at a time; notes in segment order. */
-async function refineSegments(run: Run, merged: FoundSegment[], planned: readonly PlannedFrame[]): Promise<void> {
+/**
+ * The dense second look at every merged segment, up to the backend's concurrency at a time;
+ * notes in segment order. A look stored before for the very same segment is taken as it is;
+ * each one asked is handed to `onRefined`. Returns how many were taken.
+ */
+async function refineSegments(run: Run, merged: FoundSegment[], planned: readonly PlannedFrame[]): Promise<number> {
   const t = performance.now();
   const size = largestSize(planned);
-  const notes = await mapConcurrent(merged, run.limit, (seg) => refineSegment(run, seg, size));
+  let reused = 0;
+  const notes = await mapConcurrent(merged, run.limit, async (seg, index) => {
+    const got = await storedOrAsked(run.input, index, seg, () => refineSegment(run, seg, size));
+    if (got.reused) reused++;
+    return got.note;
+  });
   for (const note of notes) if (note) run.notes.push(note);
-  run.timings.refineMs = ms(t);
+  // Looks taken from storage cost no time to speak of: only the looks asked are timed.
+  run.timings.refineMs = reused === merged.length ? 0 : ms(t);
+  return reused;
 }
 
 /**
@@ -233,7 +252,7 @@ async function groundRun(run: Run, t0: number): Promise<GroundOutput> {
   const windows = input.spans ? cutSpans(planned, input.spans, cut) : cutWindows(planned, input.durationS, cut);
   const { outcomes, found, reused } = await groundWindows(run, windows);
   const merged = mergeSegments(found);
-  if (!input.noRefine) await refineSegments(run, merged, planned);
+  const refinesReused = input.noRefine ? 0 : await refineSegments(run, merged, planned);
   input.onProgress?.(1);
   run.timings.totalMs = ms(t0);
   const segments = mergeSegments(merged);
@@ -242,6 +261,7 @@ async function groundRun(run: Run, t0: number): Promise<GroundOutput> {
     refused: segments.length === 0,
     windows: outcomes,
     reused,
+    refinesReused,
     notes: run.notes,
     timings: run.timings,
     frames: run.frames,

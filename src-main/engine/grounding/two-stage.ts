@@ -225,6 +225,7 @@ export async function groundTwoStage(input: TwoStageInput): Promise<TwoStageOutp
     refused: segments.length === 0,
     windows: first.windows,
     reused: first.reused,
+    refinesReused: first.refinesReused,
     stages,
     stageWindows: { refine: refined?.windows ?? [], audit: audit?.windows ?? [] },
   };

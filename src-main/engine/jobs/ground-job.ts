@@ -99,9 +99,11 @@ export async function groundOnPlan(a: {
   cache?: DiskCache;
   signal: AbortSignal;
   onProgress: (fraction: number) => void;
-  /** Windows answered before, and where each new answer goes (a query job's resume: GroundInput). */
+  /** Windows and dense looks answered before, and where each new one goes (a query job's resume: GroundInput). */
   answered?: GroundInput['answered'];
   onWindow?: GroundInput['onWindow'];
+  refined?: GroundInput['refined'];
+  onRefined?: GroundInput['onRefined'];
 }): Promise<{ out: StagedOutput; profile: AnswerProfile }> {
   return groundWith({
     source: { file: a.rec.path, key: a.sourceKey, sourceFps: a.rec.fps },
@@ -114,6 +116,8 @@ export async function groundOnPlan(a: {
     onProgress: a.onProgress,
     answered: a.answered,
     onWindow: a.onWindow,
+    refined: a.refined,
+    onRefined: a.onRefined,
     target: a.target,
     samples: a.samples,
     candidate: a.candidate,
@@ -184,6 +188,7 @@ export function runRecord(
       imagesEncoded,
       windowsAsked: out.windows.length - out.reused,
       windowsReused: out.reused,
+      refinesReused: out.refinesReused,
       // What the backend was sent (windows asked and dense looks): the figure two stages cut.
       visualTokensSent: out.visualTokens,
     },

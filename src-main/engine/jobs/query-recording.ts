@@ -83,7 +83,7 @@ function writeRun(
     // a two-stage run's time is two models': each stage's is folded under its own (its second stage asks anew).
     const measured = { out: a.out, frames: a.frames, rec: a.rec };
     if (t.candidate) foldTwoStageCost(deps, r, t.candidate, measured, a.scanMs);
-    else if (a.out.reused === 0) foldRunCost(deps, r, measured, a.scanMs);
+    else if (a.out.reused === 0 && a.out.refinesReused === 0) foldRunCost(deps, r, measured, a.scanMs);
     return runId;
   });
 }
@@ -93,7 +93,8 @@ function writeRun(
  * run's id. The file is read again when it changed; a recording with no scan is scanned first
  * (the first third of its share) and that scan stored at once, not with the run: the windows
  * answered from then on are stored under its plan, which a job taken up after a crash must
- * find again. Windows stored before under the same plan are taken, not asked again.
+ * find again. Windows stored before under the same plan are taken, not asked again, and so are
+ * the dense looks of a one-stage run at the very same merged segments.
  */
 export async function groundForQuery(deps: QueryJobDeps, t: RecordingTask): Promise<number> {
   const id = t.item.recordingId;
@@ -120,6 +121,8 @@ export async function groundForQuery(deps: QueryJobDeps, t: RecordingTask): Prom
     onProgress: scan.fresh ? (f) => t.progress(1 / 3 + (2 / 3) * f) : t.progress,
     answered: deps.answers.forPlan(ref),
     onWindow: (answer) => deps.answers.store(ref, answer),
+    // A two-stage run refines in its second stage, which is asked again: it takes no dense looks.
+    ...(t.candidate ? {} : { refined: deps.answers.denseFor(ref), onRefined: (l) => deps.answers.storeDense(ref, l) }),
   });
   const a = { rec, out, profile, scanId, scanMs: scan.scanMs, frames: scan.plan.frames };
   return writeRun(deps, t, a, encoded() - before);

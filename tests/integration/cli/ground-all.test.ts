@@ -76,9 +76,18 @@ describe('tempo ground all', () => {
     // Every window asked once and stored once; none taken from before on a first run.
     const planned = runs.reduce((sum, r) => sum + windowsOf(r.window_plan), 0);
     expect(runs.every((r) => windowsOf(r.window_plan) > 1)).toBe(true);
-    expect(countRows(home, 'window_answers')).toBe(planned);
+    // The dense looks at the merged segments are stored beside the windows, under the plan's key + '#dense'.
+    const rowsOf = (where: string) =>
+      queryRows<{ n: number }>(home, `SELECT count(*) AS n FROM window_answers WHERE plan_key ${where}`)[0]!.n;
+    expect(rowsOf("NOT LIKE '%#dense'")).toBe(planned);
+    expect(rowsOf("LIKE '%#dense'")).toBeGreaterThan(0);
+    expect(countRows(home, 'window_answers')).toBe(planned + rowsOf("LIKE '%#dense'"));
     for (const r of runs) {
-      expect(JSON.parse(r.timings)).toMatchObject({ windowsAsked: windowsOf(r.window_plan), windowsReused: 0 });
+      expect(JSON.parse(r.timings)).toMatchObject({
+        windowsAsked: windowsOf(r.window_plan),
+        windowsReused: 0,
+        refinesReused: 0,
+      });
     }
     // Ranked across recordings: most confident first, from more than one recording.
     const confidences = doc.segments.map((s) => s.confidence);

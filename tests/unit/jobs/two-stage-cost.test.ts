@@ -58,6 +58,7 @@ function output(reused = 0): StagedOutput {
     refused: true,
     windows: [win(0, 0, 20, false), win(1, 20, 40, true), win(2, 40, 60, true)],
     reused,
+    refinesReused: 0,
     notes: [],
     timings: { totalMs: 10_100, decodeMs: 1_460, modelMs: 0, refineMs: 0 },
     frames: { cached: 0, decoded: 120 },

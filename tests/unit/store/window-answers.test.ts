@@ -1,5 +1,6 @@
 /** Window answers stored as a query job gets them, the failures it notes, and the runs it writes one per recording. */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { DenseLook } from '../../../src-main/engine/grounding/dense-looks.js';
 import type { WindowAnswer } from '../../../src-main/engine/grounding/window-answers.js';
 import { RecordingsRepo } from '../../../src-main/engine/store/recordings.js';
 import { RunFailuresRepo } from '../../../src-main/engine/store/run-failures.js';
@@ -86,6 +87,34 @@ describe('WindowAnswersRepo', () => {
     expect(answers.count(queryId)).toBe(3);
     expect(answers.count(queryId, other)).toBe(1);
     expect(answers.forPlan({ ...ref, planKey: 'none' }).size).toBe(0);
+  });
+
+  it("stores a plan's dense looks apart from its windows, once each, and gives them back exactly", () => {
+    const { answers, recordingId, queryId } = open();
+    const ref = { queryId, recordingId, planKey: 'plan-a' };
+    answers.store(ref, answer(0, true));
+    const refined = { startS: 2.1, endS: 5.3, confidence: 0.7, window: 0, agreement: 0.5, pAnswer: 0.9 };
+    const look: DenseLook = { index: 0, asked: { startS: 2, endS: 5 }, refined, note: null };
+    const noted: DenseLook = {
+      index: 1,
+      asked: { startS: 18, endS: 20 },
+      refined: { ...refined, window: 2 },
+      note: 'unparsed',
+    };
+    expect(answers.storeDense(ref, look)).toBe(true);
+    expect(answers.storeDense(ref, noted)).toBe(true);
+    expect(answers.storeDense(ref, { ...look, note: 'later' })).toBe(false);
+    expect(answers.denseFor(ref)).toEqual(
+      new Map([
+        [0, look],
+        [1, noted],
+      ]),
+    );
+    // The windows are as they were: the looks are neither windows nor counted as such.
+    expect([...answers.forPlan(ref).keys()]).toEqual([0]);
+    expect(answers.count(queryId)).toBe(1);
+    expect(answers.count(queryId, recordingId)).toBe(1);
+    expect(answers.denseFor({ ...ref, planKey: 'plan-b' }).size).toBe(0);
   });
 });
 
