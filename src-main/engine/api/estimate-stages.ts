@@ -10,7 +10,6 @@ import type { Engine } from '../engine.js';
 import { candidateFrames } from '../grounding/two-stage.js';
 import { poolDevice } from '../grounding/server-pool.js';
 import { isPool, serverUrls, type GroundTarget, type TwoStagePlan } from '../jobs/ground-target.js';
-import { scanBudget } from '../jobs/scan-job.js';
 import { checkModelDir } from '../models/manifest.js';
 import type { StoredCost } from '../store/costs.js';
 import type { Planned } from './planned-tokens.js';
@@ -57,12 +56,10 @@ export function scanNote(notes: string[], planned: readonly Planned[], scan: Sto
  * first stage caps it); one not scanned yet at the capped share of the scanned ones' tokens,
  * or, with none scanned, at its full planned tokens (an upper bound, said in a note).
  */
-function candidateTokens(engine: Engine, planned: readonly Planned[], notes: string[]): number[] {
-  const capped = planned.map((p) => {
-    if (!p.scanned) return null;
-    const scan = engine.scans.latest(p.rec.id, scanBudget(engine.scans, p.rec.id)) ?? engine.scans.latest(p.rec.id);
-    return scan ? candidateFrames(scan.frames).frames.reduce((n, f) => n + f.tokens, 0) : p.tokens;
-  });
+function candidateTokens(planned: readonly Planned[], notes: string[]): number[] {
+  const capped = planned.map((p) =>
+    p.frames ? candidateFrames(p.frames).frames.reduce((n, f) => n + f.tokens, 0) : null,
+  );
   const full = planned.reduce((n, p, i) => n + (capped[i] === null ? 0 : p.tokens), 0);
   const small = capped.reduce<number>((n, c) => n + (c ?? 0), 0);
   const ratio = full > 0 ? small / full : null;
@@ -155,7 +152,7 @@ export function estimateTwoStage(
   };
   const seen = engine.costs.stageShare(cand.model, plan.refineBelow, plan.auditShare);
   const share = seen?.share ?? 1;
-  const small = candidateTokens(engine, planned, notes);
+  const small = candidateTokens(planned, notes);
   stageNotes(notes, s, plan, seen !== undefined);
   const measured = [s.candCost, s.refineCost].filter(isMeasured).length;
   const scan = engine.costs.scan();

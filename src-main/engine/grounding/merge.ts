@@ -32,8 +32,9 @@ function join<T extends ScoredSegment>(into: Kept<T>, from: Kept<T>): void {
  * Merges the segments of all windows into one ranked list. Highest confidence first: a segment
  * whose IoU with a kept one is above `threshold` is suppressed (the same event found twice: its
  * window counts as one that saw the kept one, its span does not); one that overlaps a kept one
- * seen by a neighbouring window (index one apart from any window that saw it) is joined to it (an event across window cuts, each window seeing a
- * part), so a chain of pieces over consecutive windows becomes one segment. A piece that links two
+ * seen by a neighbouring window (index one apart from any window that saw it) is joined to it
+ * (an event across window cuts, each window seeing a part), so a chain of pieces over
+ * consecutive windows becomes one segment. A piece that links two
  * kept segments that way (the middle of a chain, found after both ends) joins them into the
  * stronger. Two segments of one window, or of windows that are not neighbours, stay apart unless
  * such a piece links them. A joined segment keeps its strongest piece's confidence and window.
